@@ -1,0 +1,71 @@
+"""python -m server: read the configuration, open the database, build the app, serve."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+import tornado.httpserver
+
+from server.app import make_app
+from server.config import Config, ConfigError
+from server.db.database import DatabaseUnavailable, open_database
+from server.deps import build_deps
+from server.web.logctx import setup_logging
+
+log = logging.getLogger("server")
+
+
+async def serve(config: Config) -> None:
+    db = open_database(config.database_url, config.db_pool_size)
+    deps = build_deps(config, db)
+    if config.load_demo_data:
+        from server.demo import load_demo
+
+        try:
+            if await load_demo(deps):
+                log.info("loaded the demo data (APP_ENV=%s)", config.app_env)
+        except DatabaseUnavailable:
+            log.error("database unavailable: demo data not loaded")
+    app = make_app(deps)
+    server = tornado.httpserver.HTTPServer(
+        app, xheaders=config.trusted_proxy, max_body_size=config.max_upload_bytes + 1024 * 1024,
+        idle_connection_timeout=75,
+    )
+    server.listen(config.port, config.host)
+    if config.outbox_relay:
+        deps.relay.start()
+    log.info("serving on http://%s:%s (APP_ENV=%s)", config.host, config.port, config.app_env)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("shutting down")
+    server.stop()
+    await deps.relay.stop()
+    await server.close_all_connections()
+    await db.close()
+    deps.executor.shutdown(wait=False)
+
+
+def main() -> int:
+    try:
+        config = Config.from_env()
+        config.check()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    setup_logging(config.log_level, config.log_json)
+    if not config.is_production:
+        from server.db.migrate import upgrade
+
+        upgrade(config.database_url)
+    asyncio.run(serve(config))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

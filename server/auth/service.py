@@ -1,0 +1,250 @@
+"""Logins: SMS codes, staff passwords with captcha and lock-out, sessions.
+
+SMS codes (SPEC §10): 6 random digits from `secrets`, stored as a keyed hash, valid 5 minutes,
+single use, dead after 5 wrong tries; at most 1 a minute, 5 an hour and 10 a day per phone, and a
+per-IP hourly limit. The code and its outbox message are written in one transaction; the message is
+then handed to the relay at once, because the user is waiting for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+import sqlalchemy as sa
+
+from server import errors
+from server.accounts import service as accounts_service
+from server.accounts.passwords import hash_password, password_problem, verify_password
+from server.auth import captcha, tickets
+from server.db.database import IntegrityError, Query
+from server.db.tables import accounts, kv_store, sessions, sms_codes
+from server.jobs import outbox
+from server.web.base import token_hash
+from server.web.jsonutil import iso
+
+CODE_TTL = dt.timedelta(minutes=5)
+MAX_CODE_ATTEMPTS = 5
+PHONE_LIMITS = ((dt.timedelta(minutes=1), 1), (dt.timedelta(hours=1), 5), (dt.timedelta(days=1), 10))
+CAPTCHA_AFTER = 3
+LOCK_AFTER = 5
+LOCK_FOR = dt.timedelta(minutes=15)
+CAPTCHA_TTL = dt.timedelta(minutes=5)
+
+
+# --------------------------------------------------------------------------- sessions
+
+_CREATE_SESSION = Query(sessions.insert().values(
+    token_hash=sa.bindparam("token_hash"), account_id=sa.bindparam("account_id"), method=sa.bindparam("method"),
+    created_at=sa.bindparam("now"), expires_at=sa.bindparam("expires_at"), ip=sa.bindparam("ip"),
+))
+_REVOKE_SESSION = Query(sessions.update().where(sessions.c.id == sa.bindparam("id"), sessions.c.revoked_at.is_(None))
+                        .values(revoked_at=sa.bindparam("now")))
+_REVOKE_OTHERS = Query(sessions.update().where(
+    sessions.c.account_id == sa.bindparam("account_id"), sessions.c.id != sa.bindparam("keep"),
+    sessions.c.revoked_at.is_(None)).values(revoked_at=sa.bindparam("now")))
+
+
+async def create_session(tx, account: dict, *, method: str, ip: str, now: dt.datetime, ttl_hours: int) -> dict:
+    """A new opaque session token; only its hash is stored. Returns the login answer."""
+    if account["status"] != "active":
+        raise errors.AccountDisabled()
+    token = secrets.token_urlsafe(32)
+    expires_at = now + dt.timedelta(hours=ttl_hours)
+    await tx.execute(_CREATE_SESSION, {"token_hash": token_hash(token), "account_id": account["id"],
+                                       "method": method, "now": now, "expires_at": expires_at, "ip": ip[:64]})
+    return {"token": token, "expires_at": iso(expires_at), "user": accounts_service.user_payload(account)}
+
+
+async def logout(db, session_id: int, now: dt.datetime) -> None:
+    await db.execute(_REVOKE_SESSION, {"id": session_id, "now": now})
+
+
+# --------------------------------------------------------------------------- SMS codes
+
+_RECENT_CODES = Query(
+    sa.select(sms_codes.c.created_at)
+    .where(sms_codes.c.phone == sa.bindparam("phone"), sms_codes.c.created_at > sa.bindparam("since"))
+    .order_by(sms_codes.c.created_at.desc())
+)
+_IP_COUNT = Query(
+    sa.select(sa.func.count()).select_from(sms_codes)
+    .where(sms_codes.c.ip == sa.bindparam("ip"), sms_codes.c.created_at > sa.bindparam("since"))
+)
+_INSERT_CODE = Query(sms_codes.insert().values(
+    phone=sa.bindparam("phone"), purpose=sa.bindparam("purpose"), code_hash=sa.bindparam("code_hash"),
+    attempts=0, ip=sa.bindparam("ip"), created_at=sa.bindparam("now"), expires_at=sa.bindparam("expires_at"),
+))
+_LATEST_CODE = Query(
+    sa.select(sms_codes.c.id, sms_codes.c.purpose, sms_codes.c.code_hash, sms_codes.c.attempts,
+              sms_codes.c.expires_at, sms_codes.c.used_at)
+    .where(sms_codes.c.phone == sa.bindparam("phone"))
+    .order_by(sms_codes.c.id.desc()).limit(1).with_for_update()
+)
+_CODE_WRONG = Query(sms_codes.update().where(sms_codes.c.id == sa.bindparam("id"))
+                    .values(attempts=sms_codes.c.attempts + 1))
+_CODE_USE = Query(sms_codes.update().where(sms_codes.c.id == sa.bindparam("id"), sms_codes.c.used_at.is_(None))
+                  .values(used_at=sa.bindparam("now")))
+_LOCK_INSERT = Query(kv_store.insert().values(k=sa.bindparam("k"), v="1"))
+_LOCK_SELECT = Query(sa.select(kv_store.c.v).where(kv_store.c.k == sa.bindparam("k")).with_for_update())
+
+
+def _code_hash(secret_key: str, phone: str, code: str) -> str:
+    return hmac.new(secret_key.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+async def _lock_phone(tx, phone: str) -> None:
+    """Serialise code requests for one phone (a row lock), so racing requests cannot both pass
+    the per-phone limits."""
+    key = f"smslock:{phone}"
+    try:
+        await tx.execute(_LOCK_INSERT, {"k": key})
+    except IntegrityError:
+        pass
+    await tx.fetchone(_LOCK_SELECT, {"k": key})
+
+
+async def request_sms_code(deps, *, phone: str, purpose: str, ip: str) -> int:
+    """Create a login code and send it. Returns the cooldown in seconds."""
+    now = deps.clock()
+    async with deps.db.transaction() as tx:
+        await _lock_phone(tx, phone)
+        recent = [r["created_at"] for r in await tx.fetchall(_RECENT_CODES, {"phone": phone, "since": now - dt.timedelta(days=1)})]
+        for window, limit in reversed(PHONE_LIMITS):  # the longest wait first
+            inside = [t for t in recent if t > now - window]
+            if len(inside) >= limit:
+                retry = int((min(inside) + window - now).total_seconds()) + 1
+                if window.days:
+                    raise errors.SmsRateLimited(retry, "今日验证码发送次数已达上限，请明天再试")
+                if window.seconds >= 3600:
+                    raise errors.SmsRateLimited(retry, "验证码发送过于频繁，请1小时后再试")
+                raise errors.SmsRateLimited(retry)
+        ip_count = await tx.fetchval(_IP_COUNT, {"ip": ip, "since": now - dt.timedelta(hours=1)})
+        if ip_count >= deps.config.sms_ip_hourly_limit:
+            raise errors.SmsRateLimited(3600, "当前网络请求验证码过于频繁，请稍后再试")
+        code = f"{secrets.randbelow(10**6):06d}"
+        await tx.execute(_INSERT_CODE, {"phone": phone, "purpose": purpose, "ip": ip[:64], "now": now,
+                                        "code_hash": _code_hash(deps.config.secret_key, phone, code),
+                                        "expires_at": now + CODE_TTL})
+        msg_id = await outbox.enqueue(tx, channel="sms", recipient=phone, template="login",
+                                      params={"code": code}, now=now)
+    result = await deps.relay.deliver(msg_id)
+    if result is not None and result.rate_limited:
+        raise errors.SmsRateLimited(60, "短信发送过于频繁，请稍后再试")
+    return 60
+
+
+async def verify_sms_code(deps, *, phone: str, code: str) -> None:
+    """Use up the phone's latest code if `code` matches. Wrong, expired and used codes all get the
+    same answer; the sixth try on a code is refused even when right."""
+    now = deps.clock()
+    async with deps.db.transaction() as tx:
+        row = await tx.fetchone(_LATEST_CODE, {"phone": phone})
+        if row is None or row["used_at"] is not None or row["expires_at"] <= now:
+            outcome = "invalid"
+        elif row["attempts"] >= MAX_CODE_ATTEMPTS:
+            outcome = "locked"
+        elif hmac.compare_digest(row["code_hash"], _code_hash(deps.config.secret_key, phone, code)):
+            res = await tx.execute(_CODE_USE, {"id": row["id"], "now": now})
+            outcome = "ok" if res.rowcount == 1 else "invalid"
+        else:
+            await tx.execute(_CODE_WRONG, {"id": row["id"]})
+            outcome = "invalid"
+    if outcome == "locked":
+        raise errors.SmsCodeLocked()
+    if outcome != "ok":
+        raise errors.SmsCodeInvalid()
+
+
+async def sms_login(deps, *, phone: str, code: str, ip: str) -> dict:
+    await verify_sms_code(deps, phone=phone, code=code)
+    now = deps.clock()
+    async with deps.db.transaction() as tx:
+        account = await accounts_service.find_or_create_holder(tx, phone, now)
+        return await create_session(tx, account, method="sms", ip=ip, now=now,
+                                    ttl_hours=deps.config.session_ttl_hours)
+
+
+# --------------------------------------------------------------------------- passwords and captcha
+
+async def new_captcha(deps) -> dict:
+    answer = captcha.new_answer()
+    loop = asyncio.get_running_loop()
+    image = await loop.run_in_executor(deps.executor, captcha.draw, answer)
+    answer_hash = hashlib.sha256(answer.encode()).hexdigest()
+    cid = await tickets.issue(deps.db, "captcha", {"h": answer_hash}, deps.clock(), CAPTCHA_TTL)
+    return {"captcha_id": cid, "image": image}
+
+
+async def _check_captcha(deps, captcha_id: str | None, captcha_code: str | None) -> None:
+    if not captcha_id or not captcha_code:
+        raise errors.CaptchaRequired()
+    payload = await tickets.consume(deps.db, "captcha", captcha_id, deps.clock())
+    got = hashlib.sha256(captcha_code.strip().upper().encode()).hexdigest()
+    if payload is None or not hmac.compare_digest(payload["h"], got):
+        raise errors.CaptchaInvalid()
+
+
+_LOGIN_FAILED = Query(accounts.update().where(accounts.c.id == sa.bindparam("id")).values(
+    failed_logins=accounts.c.failed_logins + 1, locked_until=sa.bindparam("locked_until")))
+_LOGIN_OK = Query(accounts.update().where(accounts.c.id == sa.bindparam("id")).values(
+    failed_logins=0, locked_until=None))
+
+
+async def password_login(deps, *, username: str, password: str, captcha_id: str | None,
+                         captcha_code: str | None, ip: str) -> dict:
+    """Staff (and holders who set a password) log in with username or phone and password."""
+    now = deps.clock()
+    account = await accounts_service.find_for_password_login(deps.db, username)
+    loop = asyncio.get_running_loop()
+    if account is None:
+        await loop.run_in_executor(deps.executor, verify_password, password, None)
+        raise errors.BadCredentials()
+    if account["locked_until"] is not None and account["locked_until"] > now:
+        retry = int((account["locked_until"] - now).total_seconds()) + 1
+        raise errors.AccountLocked(
+            f"密码错误次数过多，账号已锁定，请{max(retry // 60, 1)}分钟后再试", details={"retry_after_seconds": retry})
+    if account["failed_logins"] >= CAPTCHA_AFTER:
+        await _check_captcha(deps, captcha_id, captcha_code)
+    ok = await loop.run_in_executor(deps.executor, verify_password, password, account["password_hash"])
+    if not ok:
+        failures = account["failed_logins"] + 1
+        locked_until = now + LOCK_FOR if failures >= LOCK_AFTER else None
+        await deps.db.execute(_LOGIN_FAILED, {"id": account["id"], "locked_until": locked_until})
+        if locked_until is not None:
+            raise errors.AccountLocked(details={"retry_after_seconds": int(LOCK_FOR.total_seconds())})
+        if failures >= CAPTCHA_AFTER:
+            raise errors.BadCredentials(details={"captcha_required": True})
+        raise errors.BadCredentials()
+    async with deps.db.transaction() as tx:
+        await tx.execute(_LOGIN_OK, {"id": account["id"]})
+        return await create_session(tx, account, method="password", ip=ip, now=now,
+                                    ttl_hours=deps.config.session_ttl_hours)
+
+
+async def change_password(deps, *, account_id: int, session_id: int | None, old_password: str,
+                          new_password: str, confirm_password: str) -> None:
+    """Change (or, for an SMS-only holder, set) the password; other sessions are logged out."""
+    now = deps.clock()
+    account = await accounts_service.get_account(deps.db, account_id)
+    loop = asyncio.get_running_loop()
+    fields: dict[str, str] = {}
+    if account["password_hash"]:
+        if not await loop.run_in_executor(deps.executor, verify_password, old_password, account["password_hash"]):
+            fields["old_password"] = "原密码不正确"
+    problem = password_problem(new_password)
+    if problem:
+        fields["new_password"] = problem
+    elif new_password == old_password and account["password_hash"]:
+        fields["new_password"] = "新密码不能与原密码相同"
+    if new_password != confirm_password:
+        fields["confirm_password"] = "两次输入的新密码不一致"
+    if fields:
+        raise errors.InvalidRequest("修改密码失败，请检查后重试", details={"fields": fields})
+    new_hash = await loop.run_in_executor(deps.executor, hash_password, new_password)
+    async with deps.db.transaction() as tx:
+        await accounts_service.set_password(tx, account_id, new_hash, now)
+        await tx.execute(_REVOKE_OTHERS, {"account_id": account_id, "keep": session_id or 0, "now": now})

@@ -1,0 +1,408 @@
+"""The lean data layer.
+
+SQLAlchemy Core builds every statement; each one is compiled once per dialect (`Query`) and then
+executed straight on the driver: aiomysql for MySQL/MariaDB, aiosqlite for the embedded default.
+No ORM, no greenlet bridge, no per-row result processing: rows come back as dicts of the driver's
+own types (naive UTC datetimes on both backends, see `_sqlite_converters`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql as mysql_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+log = logging.getLogger(__name__)
+
+_DIALECTS = {
+    "mysql": mysql_dialect.pymysql.dialect(paramstyle="pyformat"),
+    "sqlite": sqlite_dialect.pysqlite.dialect(paramstyle="named"),
+}
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached; the web layer answers 503."""
+
+
+class IntegrityError(Exception):
+    """A unique or foreign-key constraint refused the statement."""
+
+
+class Query:
+    """A statement compiled once per dialect, then reused on every execution."""
+
+    __slots__ = ("stmt", "_compiled")
+
+    def __init__(self, stmt: sa.sql.ClauseElement | str):
+        self.stmt = sa.text(stmt) if isinstance(stmt, str) else stmt
+        self._compiled: dict[str, tuple[str, dict]] = {}
+
+    def compiled(self, dialect: str) -> tuple[str, dict]:
+        hit = self._compiled.get(dialect)
+        if hit is None:
+            c = self.stmt.compile(dialect=_DIALECTS[dialect])
+            # literal values bound while building the statement become defaults
+            hit = (str(c), dict(c.params))
+            self._compiled[dialect] = hit
+        return hit
+
+
+def _as_query(q: Query | sa.sql.ClauseElement | str) -> Query:
+    return q if isinstance(q, Query) else Query(q)
+
+
+class Result:
+    __slots__ = ("rowcount", "lastrowid")
+
+    def __init__(self, rowcount: int, lastrowid: int | None):
+        self.rowcount = rowcount
+        self.lastrowid = lastrowid
+
+
+class Tx:
+    """One transaction (or one autocommit statement batch) on one connection."""
+
+    dialect: str
+
+    async def _run(self, sql: str, params: Mapping | None, fetch: str) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    def _bind(self, q, params):
+        query = _as_query(q)
+        sql, defaults = query.compiled(self.dialect)
+        if defaults:
+            merged = dict(defaults)
+            if params:
+                merged.update(params)
+            return sql, merged
+        return sql, params or {}
+
+    async def fetchall(self, q, params: Mapping | None = None) -> list[dict]:
+        sql, p = self._bind(q, params)
+        return await self._run(sql, p, "all")
+
+    async def fetchone(self, q, params: Mapping | None = None) -> dict | None:
+        sql, p = self._bind(q, params)
+        return await self._run(sql, p, "one")
+
+    async def fetchval(self, q, params: Mapping | None = None) -> Any:
+        row = await self.fetchone(q, params)
+        return None if row is None else next(iter(row.values()))
+
+    async def execute(self, q, params: Mapping | None = None) -> Result:
+        sql, p = self._bind(q, params)
+        return await self._run(sql, p, "exec")
+
+    async def insert(self, table: sa.Table, values: Mapping) -> int:
+        """Insert one row and return its new id (cold paths; hot paths keep a compiled Query)."""
+        res = await self.execute(table.insert().values(**values))
+        return res.lastrowid
+
+    async def insert_many(self, table: sa.Table, rows: Iterable[Mapping]) -> None:
+        rows = list(rows)
+        if rows:
+            await self.execute(table.insert().values(rows))
+
+
+def _rows(cursor_description, rows) -> list[dict]:
+    cols = [d[0] for d in cursor_description]
+    return [dict(zip(cols, r)) for r in rows]
+
+
+# --------------------------------------------------------------------------- MySQL / MariaDB
+
+
+def _mysql_errors():
+    import pymysql
+
+    return pymysql
+
+
+class _MysqlTx(Tx):
+    dialect = "mysql"
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    async def _run(self, sql, params, fetch):
+        pymysql = _mysql_errors()
+        try:
+            async with self.conn.cursor() as cur:
+                await cur.execute(sql, params or None)
+                if fetch == "exec":
+                    return Result(cur.rowcount, cur.lastrowid)
+                if cur.description is None:
+                    return None if fetch == "one" else []
+                if fetch == "one":
+                    row = await cur.fetchone()
+                    return None if row is None else dict(zip([d[0] for d in cur.description], row))
+                return _rows(cur.description, await cur.fetchall())
+        except pymysql.err.IntegrityError as exc:
+            raise IntegrityError(str(exc)) from exc
+        except (pymysql.err.OperationalError, pymysql.err.InterfaceError, ConnectionError, OSError) as exc:
+            code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+            # lock wait timeout / deadlock are operational errors too, but not an outage
+            if code in (1205, 1213):
+                raise
+            raise DatabaseUnavailable(str(exc)) from exc
+
+
+class MysqlDatabase:
+    dialect = "mysql"
+
+    def __init__(self, url: str, pool_size: int = 10):
+        u = urlparse(url.replace("mysql+aiomysql://", "mysql://", 1))
+        q = {k: v[-1] for k, v in parse_qs(u.query).items()}
+        self.conn_args = dict(
+            host=u.hostname or "127.0.0.1",
+            port=u.port or 3306,
+            user=unquote(u.username or "root"),
+            password=unquote(u.password or ""),
+            db=(u.path or "/").lstrip("/") or None,
+            charset=q.get("charset", "utf8mb4"),
+        )
+        self.pool_size = pool_size
+        self.pool = None
+        self._lock = asyncio.Lock()
+
+    async def connect(self) -> None:
+        import aiomysql
+
+        async with self._lock:
+            if self.pool is not None:
+                return
+            try:
+                self.pool = await aiomysql.create_pool(
+                    minsize=0,
+                    maxsize=self.pool_size,
+                    autocommit=True,
+                    pool_recycle=3600,
+                    connect_timeout=3,
+                    # instants are naive UTC written by the application; the server's clock is never used
+                    init_command="SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+                    **self.conn_args,
+                )
+            except Exception as exc:
+                raise DatabaseUnavailable(str(exc)) from exc
+
+    async def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            await self.pool.wait_closed()
+            self.pool = None
+
+    @contextlib.asynccontextmanager
+    async def _conn(self):
+        if self.pool is None:
+            await self.connect()
+        try:
+            conn = await self.pool.acquire()
+        except Exception as exc:
+            raise DatabaseUnavailable(str(exc)) from exc
+        try:
+            yield conn
+        except BaseException:
+            # a connection that saw an error may be broken; never hand it out again
+            conn.close()
+            raise
+        finally:
+            self.pool.release(conn)
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        async with self._conn() as conn:
+            tx = _MysqlTx(conn)
+            try:
+                await conn.begin()
+            except Exception as exc:
+                raise DatabaseUnavailable(str(exc)) from exc
+            try:
+                yield tx
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await conn.rollback()
+                raise
+            try:
+                await conn.commit()
+            except Exception as exc:
+                raise DatabaseUnavailable(str(exc)) from exc
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[Tx]:
+        """Autocommit statements on one pooled connection (reads, single writes)."""
+        async with self._conn() as conn:
+            yield _MysqlTx(conn)
+
+    async def fetchone(self, q, params=None):
+        async with self.connection() as c:
+            return await c.fetchone(q, params)
+
+    async def fetchall(self, q, params=None):
+        async with self.connection() as c:
+            return await c.fetchall(q, params)
+
+    async def fetchval(self, q, params=None):
+        async with self.connection() as c:
+            return await c.fetchval(q, params)
+
+    async def execute(self, q, params=None):
+        async with self.connection() as c:
+            return await c.execute(q, params)
+
+
+# --------------------------------------------------------------------------- SQLite
+
+
+def _sqlite_converters() -> None:
+    # Both backends hand back naive UTC datetimes; SQLAlchemy declares these column types.
+    def _dt(b: bytes) -> dt.datetime:
+        return dt.datetime.fromisoformat(b.decode())
+
+    sqlite3.register_converter("DATETIME", _dt)
+    sqlite3.register_converter("DATE", lambda b: dt.date.fromisoformat(b.decode()))
+    sqlite3.register_adapter(dt.datetime, lambda v: v.isoformat(" "))
+    sqlite3.register_adapter(dt.date, lambda v: v.isoformat())
+
+
+_sqlite_converters()
+
+
+class _SqliteTx(Tx):
+    dialect = "sqlite"
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    async def _run(self, sql, params, fetch):
+        try:
+            cur = await self.conn.execute(sql, params or {})
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(str(exc)) from exc
+        except sqlite3.OperationalError as exc:
+            raise DatabaseUnavailable(str(exc)) from exc
+        try:
+            if fetch == "exec":
+                return Result(cur.rowcount, cur.lastrowid)
+            if fetch == "one":
+                row = await cur.fetchone()
+                if row is None:
+                    return None
+                return dict(zip([d[0] for d in cur.description], row))
+            if cur.description is None:
+                return []
+            return _rows(cur.description, await cur.fetchall())
+        finally:
+            await cur.close()
+
+
+class SqliteDatabase:
+    """One connection, one transaction at a time: right for development and tests."""
+
+    dialect = "sqlite"
+
+    def __init__(self, url: str):
+        path = url.split(":///", 1)[1] if ":///" in url else ":memory:"
+        self.path = path or ":memory:"
+        self.conn = None
+        self._lock = asyncio.Lock()
+
+    async def connect(self) -> None:
+        import aiosqlite
+
+        if self.conn is not None:
+            return
+        self.conn = await aiosqlite.connect(
+            self.path, isolation_level=None, detect_types=sqlite3.PARSE_DECLTYPES
+        )
+        await self.conn.execute("PRAGMA foreign_keys=ON")
+        await self.conn.execute("PRAGMA busy_timeout=5000")
+        if self.path != ":memory:":
+            await self.conn.execute("PRAGMA journal_mode=WAL")
+
+    async def close(self) -> None:
+        if self.conn is not None:
+            await self.conn.close()
+            self.conn = None
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        async with self._lock:
+            if self.conn is None:
+                await self.connect()
+            try:
+                await self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise DatabaseUnavailable(str(exc)) from exc
+            tx = _SqliteTx(self.conn)
+            try:
+                yield tx
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[Tx]:
+        async with self._lock:
+            if self.conn is None:
+                await self.connect()
+            yield _SqliteTx(self.conn)
+
+    async def fetchone(self, q, params=None):
+        async with self.connection() as c:
+            return await c.fetchone(q, params)
+
+    async def fetchall(self, q, params=None):
+        async with self.connection() as c:
+            return await c.fetchall(q, params)
+
+    async def fetchval(self, q, params=None):
+        async with self.connection() as c:
+            return await c.fetchval(q, params)
+
+    async def execute(self, q, params=None):
+        async with self.connection() as c:
+            return await c.execute(q, params)
+
+
+Database = MysqlDatabase | SqliteDatabase
+
+
+def open_database(url: str, pool_size: int = 10) -> Database:
+    """Create (not yet connect) the database named by a DATABASE_URL."""
+    if url.startswith("mysql+aiomysql://") or url.startswith("mysql://"):
+        return MysqlDatabase(url, pool_size)
+    if url.startswith("sqlite"):
+        return SqliteDatabase(url)
+    raise ValueError("DATABASE_URL must start with mysql+aiomysql:// or sqlite+aiosqlite:///")
+
+
+def sync_url(url: str) -> str:
+    """The synchronous driver URL Alembic and the wechatpy token store use."""
+    if url.startswith("mysql+aiomysql://"):
+        base = "mysql+pymysql://" + url[len("mysql+aiomysql://"):]
+        return base if "charset=" in base else base + ("&" if "?" in base else "?") + "charset=utf8mb4"
+    if url.startswith("sqlite+aiosqlite://"):
+        return "sqlite://" + url[len("sqlite+aiosqlite://"):]
+    return url
+
+
+async def ping(db: Database, timeout: float = 2.0) -> bool:
+    try:
+        await asyncio.wait_for(db.fetchval("SELECT 1"), timeout)
+        return True
+    except (DatabaseUnavailable, asyncio.TimeoutError, OSError):
+        return False
+    except Exception:  # any driver error means "not healthy", never a crash
+        log.warning("database ping failed", exc_info=True)
+        return False

@@ -1,0 +1,205 @@
+"""The schema, as SQLAlchemy Core metadata. Alembic migrations own the real schema; this module is
+what statements are built from, and a test checks that the two agree.
+
+Conventions: ids are BIGINT auto-increment (strings on the wire); instants are naive UTC
+DATETIME(6); booleans are small integers; JSON is stored as text.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+Instant = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql")
+LongText = sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql")
+
+
+MYSQL_OPTS = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_unicode_ci"}
+
+
+def _id() -> sa.Column:
+    return sa.Column("id", BigId, primary_key=True, autoincrement=True)
+
+
+orgs = sa.Table(
+    "orgs",
+    metadata,
+    _id(),
+    sa.Column("code", sa.String(64), nullable=False, unique=True),
+    # city_hr | district_hr | city_dept | employer | venue
+    sa.Column("type", sa.String(20), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("district", sa.String(32)),
+    sa.Column("is_city_level", sa.Boolean, nullable=False, server_default=sa.false()),
+    # 单位关联代码 (seed 003): how an applicant links to an employer
+    sa.Column("association_code", sa.String(64), unique=True),
+    # 哈工大（威海）/ 山大（威海）: applications go straight to the city HR bureau
+    sa.Column("fixed_route", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Index("ix_orgs_type_district", "type", "district"),
+    **MYSQL_OPTS,
+)
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    _id(),
+    sa.Column("username", sa.String(64), unique=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("phone", sa.String(20), unique=True),
+    # comma-separated roles: holder, window_staff, reviewer, venue_staff, admin
+    sa.Column("roles", sa.String(128), nullable=False),
+    sa.Column("org_id", BigId, sa.ForeignKey("orgs.id")),
+    sa.Column("id_type", sa.String(16)),
+    # AES-GCM ciphertext (nonce + ct + tag, base64) and keyed hash for look-up
+    sa.Column("id_number_enc", sa.String(255)),
+    sa.Column("id_number_hash", sa.String(64), unique=True),
+    sa.Column("id_number_masked", sa.String(32)),
+    sa.Column("password_hash", sa.String(255)),
+    sa.Column("password_changed_at", Instant),
+    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", Instant),
+    # active | disabled
+    sa.Column("status", sa.String(16), nullable=False, server_default="active"),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("updated_at", Instant, nullable=False),
+    **MYSQL_OPTS,
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    _id(),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("account_id", BigId, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    # sms | password | wechat_mp | wechat_oauth
+    sa.Column("method", sa.String(16), nullable=False),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("expires_at", Instant, nullable=False),
+    sa.Column("revoked_at", Instant),
+    sa.Column("ip", sa.String(64)),
+    **MYSQL_OPTS,
+)
+
+sms_codes = sa.Table(
+    "sms_codes",
+    metadata,
+    _id(),
+    sa.Column("phone", sa.String(20), nullable=False),
+    sa.Column("purpose", sa.String(16), nullable=False),
+    sa.Column("code_hash", sa.String(64), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("ip", sa.String(64), nullable=False),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("expires_at", Instant, nullable=False),
+    sa.Column("used_at", Instant),
+    sa.Index("ix_sms_codes_phone_created", "phone", "created_at"),
+    sa.Index("ix_sms_codes_ip_created", "ip", "created_at"),
+    **MYSQL_OPTS,
+)
+
+# Short-lived single-use secrets: captchas, OAuth states, bind tickets, OAuth login tickets.
+auth_tickets = sa.Table(
+    "auth_tickets",
+    metadata,
+    _id(),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("expires_at", Instant, nullable=False),
+    sa.Column("used_at", Instant),
+    sa.Index("ix_auth_tickets_expires", "expires_at"),
+    **MYSQL_OPTS,
+)
+
+wechat_bindings = sa.Table(
+    "wechat_bindings",
+    metadata,
+    _id(),
+    sa.Column("app_id", sa.String(64), nullable=False),
+    sa.Column("openid", sa.String(64), nullable=False),
+    sa.Column("unionid", sa.String(64)),
+    sa.Column("account_id", BigId, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    # the mini-program session_key, encrypted; it never leaves the server
+    sa.Column("session_key_enc", sa.String(255)),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("updated_at", Instant, nullable=False),
+    sa.UniqueConstraint("app_id", "openid"),
+    **MYSQL_OPTS,
+)
+
+# Shared key-value store (wechatpy session storage: access_token, jsapi_ticket) for every process.
+kv_store = sa.Table(
+    "kv_store",
+    metadata,
+    sa.Column("k", sa.String(191), primary_key=True),
+    sa.Column("v", sa.Text, nullable=False),
+    sa.Column("expires_at", Instant),
+    **MYSQL_OPTS,
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    _id(),
+    # sms | wechat_subscribe
+    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("recipient", sa.String(64), nullable=False),
+    sa.Column("template", sa.String(64), nullable=False),
+    sa.Column("params", sa.Text, nullable=False),
+    # pending | sent | dead
+    sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", Instant, nullable=False),
+    sa.Column("locked_by", sa.String(64)),
+    sa.Column("locked_until", Instant),
+    sa.Column("provider_response", sa.Text),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("sent_at", Instant),
+    sa.Index("ix_outbox_status_next", "status", "next_attempt_at"),
+    **MYSQL_OPTS,
+)
+
+# What the console SMS provider "sent" (development only; read by /api/v1/dev/sms).
+dev_sms = sa.Table(
+    "dev_sms",
+    metadata,
+    _id(),
+    sa.Column("phone", sa.String(20), nullable=False),
+    sa.Column("template", sa.String(64), nullable=False),
+    sa.Column("params", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Index("ix_dev_sms_phone_id", "phone", "id"),
+    **MYSQL_OPTS,
+)
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    _id(),
+    sa.Column("scope", sa.String(64), nullable=False),
+    sa.Column("route", sa.String(128), nullable=False),
+    sa.Column("idem_key", sa.String(128), nullable=False),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    # NULL while the first request is still running
+    sa.Column("status_code", sa.Integer),
+    sa.Column("response_body", LongText),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.UniqueConstraint("scope", "route", "idem_key"),
+    **MYSQL_OPTS,
+)
+
+ALL_TABLES = [t for t in metadata.sorted_tables]

@@ -1,0 +1,53 @@
+"""The composition root's product: everything a handler or job needs, created in `main()` (or a
+test) and passed to `make_app`. Nothing here is opened at import time."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from server.accounts.privacy import IdCipher
+from server.config import Config
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC, the form the database stores."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+@dataclasses.dataclass
+class Deps:
+    config: Config
+    db: Any
+    clock: Callable[[], dt.datetime]
+    cipher: IdCipher
+    executor: ThreadPoolExecutor
+    sms: Any  # SmsSender
+    relay: Any = None  # OutboxRelay
+    wechat: Any = None  # WechatGateway
+
+
+def build_deps(config: Config, db, *, clock=utcnow, sms=None, wechat=None, executor=None) -> Deps:
+    """Wire the default implementations for a configuration; tests pass their own pieces."""
+    from server.integrations.sms import ConsoleSmsSender
+    from server.jobs.outbox import OutboxRelay
+
+    executor = executor or ThreadPoolExecutor(max_workers=8, thread_name_prefix="blocking")
+    if sms is None:
+        if config.sms_provider == "aliyun":
+            from server.integrations.aliyun_sms import AliyunSmsSender
+
+            sms = AliyunSmsSender.from_config(config, executor)
+        else:
+            sms = ConsoleSmsSender(db, clock)
+    if wechat is None:
+        from server.integrations.wechat import WechatGateway
+
+        wechat = WechatGateway.from_config(config, executor)
+    deps = Deps(config=config, db=db, clock=clock, cipher=IdCipher(config.id_encryption_key, config.id_hash_key),
+                executor=executor, sms=sms, wechat=wechat)
+    deps.relay = OutboxRelay(db, {"sms": sms}, clock, poll_seconds=config.outbox_poll_seconds)
+    return deps

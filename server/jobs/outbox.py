@@ -1,0 +1,200 @@
+"""The outbox: messages are rows written in the same transaction as the change that causes them,
+and a relay delivers them afterwards.
+
+Claiming is a conditional UPDATE (a lease: `locked_by`, `locked_until`), so two relays in two
+processes never send the same row at the same time; a relay that dies mid-send leaves a lease that
+expires, and the row is tried again (at-least-once: the provider's answer is recorded on the row).
+Failures are retried with exponential backoff until `MAX_ATTEMPTS`, then the row is `dead`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import os
+import socket
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+from server.db.database import Query
+from server.db.tables import outbox
+from server.integrations.sms import SendResult
+from server.web import metrics
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+LEASE = dt.timedelta(seconds=60)
+
+_ENQUEUE = Query(
+    outbox.insert().values(
+        channel=sa.bindparam("channel"),
+        recipient=sa.bindparam("recipient"),
+        template=sa.bindparam("template"),
+        params=sa.bindparam("params"),
+        status="pending",
+        attempts=0,
+        next_attempt_at=sa.bindparam("now"),
+        created_at=sa.bindparam("now"),
+    )
+)
+
+_DUE = Query(
+    sa.select(outbox.c.id)
+    .where(
+        outbox.c.status == "pending",
+        outbox.c.next_attempt_at <= sa.bindparam("now"),
+        sa.or_(outbox.c.locked_until.is_(None), outbox.c.locked_until < sa.bindparam("now")),
+    )
+    .order_by(outbox.c.next_attempt_at, outbox.c.id)
+    .limit(sa.bindparam("n"))
+)
+
+_CLAIM = Query(
+    outbox.update()
+    .where(
+        outbox.c.id == sa.bindparam("id"),
+        outbox.c.status == "pending",
+        sa.or_(outbox.c.locked_until.is_(None), outbox.c.locked_until < sa.bindparam("now")),
+    )
+    .values(locked_by=sa.bindparam("me"), locked_until=sa.bindparam("lease"), attempts=outbox.c.attempts + 1)
+)
+
+_LOAD = Query(sa.select(outbox).where(outbox.c.id == sa.bindparam("id")))
+
+_FINISH = Query(
+    outbox.update()
+    .where(outbox.c.id == sa.bindparam("id"), outbox.c.locked_by == sa.bindparam("me"))
+    .values(
+        status=sa.bindparam("status"),
+        next_attempt_at=sa.bindparam("next_at"),
+        sent_at=sa.bindparam("sent_at"),
+        provider_response=sa.bindparam("response"),
+        locked_by=None,
+        locked_until=None,
+    )
+)
+
+
+async def enqueue(tx, *, channel: str, recipient: str, template: str, params: dict, now: dt.datetime) -> int:
+    """Write one message into the outbox, inside the caller's transaction."""
+    res = await tx.execute(
+        _ENQUEUE,
+        {"channel": channel, "recipient": recipient, "template": template,
+         "params": json.dumps(params, ensure_ascii=False), "now": now},
+    )
+    return res.lastrowid
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """5 s, 10 s, 20 s … capped at one hour."""
+    return dt.timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
+
+
+class OutboxRelay:
+    def __init__(self, db, senders: dict[str, object], clock: Callable[[], dt.datetime],
+                 worker_id: str | None = None, poll_seconds: float = 1.0):
+        self.db = db
+        self.senders = senders
+        self.clock = clock
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.poll_seconds = poll_seconds
+        self._task: asyncio.Task | None = None
+        self._wake = asyncio.Event()
+
+    async def _claim(self, msg_id: int) -> dict | None:
+        now = self.clock()
+        res = await self.db.execute(_CLAIM, {"id": msg_id, "now": now, "me": self.worker_id, "lease": now + LEASE})
+        if res.rowcount != 1:
+            return None
+        return await self.db.fetchone(_LOAD, {"id": msg_id})
+
+    async def _send(self, row: dict) -> SendResult:
+        sender = self.senders.get(row["channel"])
+        if sender is None:
+            return SendResult(ok=False, code="NO_SENDER", detail=f"no sender for {row['channel']}")
+        try:
+            return await sender.send(row["recipient"], row["template"], json.loads(row["params"]))
+        except Exception as exc:  # a provider bug must not kill the relay
+            log.exception("outbox sender failed")
+            return SendResult(ok=False, code="EXCEPTION", detail=repr(exc)[:500], retryable=True)
+
+    async def _record(self, row: dict, result: SendResult) -> None:
+        now = self.clock()
+        response = json.dumps({"code": result.code, "detail": result.detail[:1000]}, ensure_ascii=False)
+        if result.ok:
+            status, next_at, sent_at = "sent", row["next_attempt_at"], now
+        elif result.retryable and row["attempts"] < MAX_ATTEMPTS:
+            status, next_at, sent_at = "pending", now + backoff(row["attempts"]), None
+        else:
+            status, next_at, sent_at = "dead", row["next_attempt_at"], None
+        await self.db.execute(
+            _FINISH,
+            {"id": row["id"], "me": self.worker_id, "status": status, "next_at": next_at,
+             "sent_at": sent_at, "response": response},
+        )
+        metrics.OUTBOX.labels(row["channel"], status).inc()
+        if status != "sent":
+            log.warning("outbox message %s %s: %s", row["id"], status, result.code)
+
+    async def deliver(self, msg_id: int) -> SendResult | None:
+        """Deliver one message now (e.g. a login code the user is waiting for).
+        Returns None when another relay holds it or it was already handled."""
+        row = await self._claim(msg_id)
+        if row is None:
+            return None
+        result = await self._send(row)
+        if result.rate_limited:
+            # a throttled login code is useless later: the caller tells the user to wait
+            result.retryable = False
+        await self._record(row, result)
+        return result
+
+    async def run_once(self, limit: int = 50) -> int:
+        """Deliver what is due; returns how many messages this relay handled."""
+        ids = [r["id"] for r in await self.db.fetchall(_DUE, {"now": self.clock(), "n": limit})]
+        done = 0
+        for msg_id in ids:
+            row = await self._claim(msg_id)
+            if row is None:
+                continue
+            await self._record(row, await self._send(row))
+            done += 1
+        return done
+
+    def poke(self) -> None:
+        """Wake the loop now: new messages were committed."""
+        self._wake.set()
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                handled = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("outbox relay pass failed; retrying", exc_info=True)
+                handled = 0
+            if handled:
+                continue
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            except asyncio.TimeoutError:
+                pass
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self.run_forever())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):
+                pass
+            self._task = None

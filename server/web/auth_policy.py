@@ -1,0 +1,61 @@
+"""Who may call an endpoint: every handler method declares one `Policy`."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from server import errors
+
+ROLES = ("holder", "window_staff", "reviewer", "venue_staff", "admin")
+
+
+@dataclasses.dataclass(frozen=True)
+class Principal:
+    id: int
+    name: str
+    roles: frozenset[str]
+    org_id: int | None
+    session_id: int | None = None
+
+    def has(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+@dataclasses.dataclass(frozen=True)
+class Policy:
+    kind: str  # public | user | roles | sync
+    roles: frozenset[str] = frozenset()
+
+    def check(self, handler) -> None:
+        if self.kind in ("public", "sync"):
+            return  # sync requests are verified by their signature in the handler
+        p = handler.principal
+        if p is None:
+            raise errors.Unauthorized()
+        if self.kind == "roles" and not p.roles.intersection(self.roles):
+            raise errors.Forbidden()
+
+    def allows(self, roles: frozenset[str] | None) -> bool:
+        """For the permission matrix: would a caller with these roles (None = anonymous) pass?"""
+        if self.kind in ("public", "sync"):
+            return True
+        if roles is None:
+            return False
+        return self.kind == "user" or bool(roles & self.roles)
+
+    def describe(self) -> str:
+        if self.kind == "roles":
+            return "roles: " + ", ".join(sorted(self.roles))
+        return {"public": "public", "user": "any logged-in user", "sync": "signed PC-side request"}[self.kind]
+
+
+PUBLIC = Policy("public")
+LOGGED_IN = Policy("user")
+SYNC = Policy("sync")
+
+
+def roles(*names: str) -> Policy:
+    unknown = set(names) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}")
+    return Policy("roles", frozenset(names))

@@ -1,0 +1,30 @@
+"""Prometheus metrics: requests, latencies and errors by route."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST  # noqa: F401  (re-exported for the handler)
+
+REGISTRY = CollectorRegistry()
+
+REQUESTS = Counter("http_requests_total", "HTTP requests", ["route", "method", "status"], registry=REGISTRY)
+ERRORS = Counter("http_errors_total", "HTTP answers with status >= 500", ["route", "method"], registry=REGISTRY)
+LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "HTTP request latency",
+    ["route", "method"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    registry=REGISTRY,
+)
+OUTBOX = Counter("outbox_deliveries_total", "Outbox delivery attempts", ["channel", "result"], registry=REGISTRY)
+
+
+def observe(route: str, method: str, status: int, seconds: float) -> None:
+    REQUESTS.labels(route, method, str(status)).inc()
+    LATENCY.labels(route, method).observe(seconds)
+    if status >= 500:
+        ERRORS.labels(route, method).inc()
+
+
+def render() -> bytes:
+    return generate_latest(REGISTRY)

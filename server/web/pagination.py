@@ -1,0 +1,17 @@
+"""Keyset pagination: `?cursor=&limit=` with `limit` ≤ 100, answers `{items, next_cursor}`."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PageQuery(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    cursor: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class Page(BaseModel):
+    items: list
+    next_cursor: str | None = None
