@@ -81,6 +81,8 @@ class Config:
     aliyun_sms_protocol: str = "https"
     aliyun_sms_sign_name: str = "威海英才卡"
     aliyun_sms_templates: dict[str, str] = dataclasses.field(default_factory=dict)
+    aliyun_sms_connect_timeout: int = 5
+    aliyun_sms_read_timeout: int = 10
     sms_ip_hourly_limit: int = 30
     outbox_relay: bool = True
     outbox_poll_seconds: float = 1.0
@@ -143,6 +145,8 @@ class Config:
             aliyun_sms_protocol=env.get("ALIYUN_SMS_PROTOCOL", d.aliyun_sms_protocol),
             aliyun_sms_sign_name=env.get("ALIYUN_SMS_SIGN_NAME", d.aliyun_sms_sign_name),
             aliyun_sms_templates=templates,
+            aliyun_sms_connect_timeout=_int(env, "ALIYUN_SMS_CONNECT_TIMEOUT", d.aliyun_sms_connect_timeout),
+            aliyun_sms_read_timeout=_int(env, "ALIYUN_SMS_READ_TIMEOUT", d.aliyun_sms_read_timeout),
             sms_ip_hourly_limit=_int(env, "SMS_IP_HOURLY_LIMIT", d.sms_ip_hourly_limit),
             outbox_relay=_bool(env.get("OUTBOX_RELAY"), d.outbox_relay),
             wechat_mp_app_id=env.get("WECHAT_MP_APP_ID", d.wechat_mp_app_id),
@@ -172,6 +176,19 @@ class Config:
             raise ConfigError("ID_ENCRYPTION_KEY must be 32 bytes, base64-encoded")
         if self.sms_provider not in ("console", "aliyun"):
             raise ConfigError("SMS_PROVIDER must be console or aliyun")
+        if self.sms_provider == "aliyun":
+            missing = [name for name, value in (
+                ("ALIYUN_ACCESS_KEY_ID", self.aliyun_access_key_id),
+                ("ALIYUN_ACCESS_KEY_SECRET", self.aliyun_access_key_secret),
+                ("ALIYUN_SMS_SIGN_NAME", self.aliyun_sms_sign_name),
+                ("ALIYUN_SMS_TEMPLATE_LOGIN", self.aliyun_sms_templates.get("login")),
+            ) if not value]
+            if missing:
+                raise ConfigError("SMS_PROVIDER=aliyun needs: " + ", ".join(missing))
+            if self.aliyun_sms_protocol not in ("http", "https"):
+                raise ConfigError("ALIYUN_SMS_PROTOCOL must be http or https")
+            if self.aliyun_sms_connect_timeout <= 0 or self.aliyun_sms_read_timeout <= 0:
+                raise ConfigError("ALIYUN_SMS_CONNECT_TIMEOUT and ALIYUN_SMS_READ_TIMEOUT must be positive")
         if not self.is_production:
             return
         defaults = []

@@ -51,7 +51,9 @@ class SendResult:
 class SmsSender(Protocol):
     name: str
 
-    async def send(self, phone: str, template: str, params: dict) -> SendResult: ...
+    async def send(self, phone: str, template: str, params: dict, out_id: str | None = None) -> SendResult:
+        """Send one message; `out_id` is our reference (the outbox row id) echoed in the provider's receipts."""
+        ...
 
 
 class ConsoleSmsSender:
@@ -63,7 +65,7 @@ class ConsoleSmsSender:
         self.db = db
         self.clock = clock
 
-    async def send(self, phone: str, template: str, params: dict) -> SendResult:
+    async def send(self, phone: str, template: str, params: dict, out_id: str | None = None) -> SendResult:
         from server.db.tables import dev_sms
 
         text = render(template, params)

@@ -5,6 +5,9 @@ Claiming is a conditional UPDATE (a lease: `locked_by`, `locked_until`), so two 
 processes never send the same row at the same time; a relay that dies mid-send leaves a lease that
 expires, and the row is tried again (at-least-once: the provider's answer is recorded on the row).
 Failures are retried with exponential backoff until `MAX_ATTEMPTS`, then the row is `dead`.
+
+The relay runs inside each web process (`OUTBOX_RELAY=1`) and/or standalone (`python -m server.worker`);
+any number of relays may run side by side.
 """
 
 from __future__ import annotations
@@ -95,15 +98,18 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 class OutboxRelay:
+    """Delivers due outbox rows through the channel's sender (`{"sms": SmsSender}`)."""
+
     def __init__(self, db, senders: dict[str, object], clock: Callable[[], dt.datetime],
                  worker_id: str | None = None, poll_seconds: float = 1.0):
         self.db = db
         self.senders = senders
         self.clock = clock
-        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.worker_id = (worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}")[:64]
         self.poll_seconds = poll_seconds
         self._task: asyncio.Task | None = None
         self._wake = asyncio.Event()
+        self._stopping = False
 
     async def _claim(self, msg_id: int) -> dict | None:
         now = self.clock()
@@ -117,7 +123,8 @@ class OutboxRelay:
         if sender is None:
             return SendResult(ok=False, code="NO_SENDER", detail=f"no sender for {row['channel']}")
         try:
-            return await sender.send(row["recipient"], row["template"], json.loads(row["params"]))
+            return await sender.send(row["recipient"], row["template"], json.loads(row["params"]),
+                                     out_id=str(row["id"]))
         except Exception as exc:  # a provider bug must not kill the relay
             log.exception("outbox sender failed")
             return SendResult(ok=False, code="EXCEPTION", detail=repr(exc)[:500], retryable=True)
@@ -131,11 +138,14 @@ class OutboxRelay:
             status, next_at, sent_at = "pending", now + backoff(row["attempts"]), None
         else:
             status, next_at, sent_at = "dead", row["next_attempt_at"], None
-        await self.db.execute(
+        res = await self.db.execute(
             _FINISH,
             {"id": row["id"], "me": self.worker_id, "status": status, "next_at": next_at,
              "sent_at": sent_at, "response": response},
         )
+        if res.rowcount != 1:
+            # our lease ran out during the send and another relay took the row over
+            log.warning("outbox message %s: lease lost before recording %s", row["id"], result.code)
         metrics.OUTBOX.labels(row["channel"], status).inc()
         if status != "sent":
             log.warning("outbox message %s %s: %s", row["id"], status, result.code)
@@ -158,6 +168,8 @@ class OutboxRelay:
         ids = [r["id"] for r in await self.db.fetchall(_DUE, {"now": self.clock(), "n": limit})]
         done = 0
         for msg_id in ids:
+            if self._stopping:  # finish the message in hand, leave the rest to the next relay
+                break
             row = await self._claim(msg_id)
             if row is None:
                 continue
@@ -170,7 +182,8 @@ class OutboxRelay:
         self._wake.set()
 
     async def run_forever(self) -> None:
-        while True:
+        """Deliver due messages until `stop()`; sleeps `poll_seconds` (or until `poke()`) when idle."""
+        while not self._stopping:
             try:
                 handled = await self.run_once()
             except asyncio.CancelledError:
@@ -178,7 +191,7 @@ class OutboxRelay:
             except Exception:
                 log.warning("outbox relay pass failed; retrying", exc_info=True)
                 handled = 0
-            if handled:
+            if handled or self._stopping:
                 continue
             self._wake.clear()
             try:
@@ -187,14 +200,26 @@ class OutboxRelay:
                 pass
 
     def start(self) -> None:
+        """Run `run_forever()` in the background on the running loop."""
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.get_running_loop().create_task(self.run_forever())
 
-    async def stop(self) -> None:
-        if self._task is not None:
+    async def stop(self, grace_seconds: float = 15.0) -> None:
+        """Stop the background loop: the message being sent is finished and recorded (up to
+        `grace_seconds`), the rest stay pending for the next relay."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), grace_seconds)
+        except (asyncio.TimeoutError, asyncio.CancelledError, Exception):
+            pass
+        if not self._task.done():
             self._task.cancel()
             try:
                 await self._task
             except (asyncio.CancelledError, Exception):
                 pass
-            self._task = None
+        self._task = None

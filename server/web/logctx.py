@@ -45,7 +45,10 @@ class JsonFormatter(logging.Formatter):
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         record.request_id = request_id_var.get()
-        return mask_text(super().format(record))
+        extras = " ".join(f"{k}={v}" for k, v in record.__dict__.items()
+                          if k not in _STD and k not in ("request_id", "event") and not k.startswith("_"))
+        line = super().format(record)
+        return mask_text(f"{line} {extras}" if extras else line)
 
 
 def setup_logging(level: str = "INFO", as_json: bool = True) -> None:
@@ -58,4 +61,4 @@ def setup_logging(level: str = "INFO", as_json: bool = True) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Tornado's access log duplicates our own structured request line
-    logging.getLogger("tornado.access").setLevel(logging.WARNING)
+    logging.getLogger("tornado.access").setLevel(logging.CRITICAL)

@@ -1,0 +1,235 @@
+"""A fake Aliyun dysmsapi endpoint on loopback, spoken to by the real SDK.
+
+It checks what Aliyun checks first — the access key, the HMAC-SHA1 RPC signature over every query and
+form parameter, the nonce — then records the message and answers like SendSms does. Tests script
+trouble: `fail_next(code, message)` (a 200 answer with an error code, as Aliyun answers business
+errors), `http_error_next(500)`, `slow_next(seconds)`.
+
+Use the `fake_aliyun` fixture and `fake_aliyun.env()` as `config_overrides` to wire `deps` with the
+Aliyun sender pointed at it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import collections
+import dataclasses
+import hashlib
+import hmac
+import json
+import re
+import urllib.parse
+import uuid
+
+import pytest
+import tornado.httpserver
+import tornado.testing
+import tornado.web
+
+ACCESS_KEY_ID = "LTAI-test-key"
+ACCESS_KEY_SECRET = "test-secret-0123456789"
+SIGN_NAME = "威海英才卡"
+TEMPLATE_CODES = {
+    "login": "SMS_100000001",
+    "appointment_feedback": "SMS_100000002",
+    "rating_invite": "SMS_100000003",
+    "work_arrived": "SMS_100000004",
+    "supervision": "SMS_100000005",
+}
+
+
+def percent_encode(value: str) -> str:
+    """RFC 3986 encoding as Aliyun's RPC signature defines it."""
+    return urllib.parse.quote(value, safe="~")
+
+
+def string_to_sign(method: str, params: dict[str, str]) -> str:
+    canonical = "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in sorted(params.items()))
+    return f"{method}&{percent_encode('/')}&{percent_encode(canonical)}"
+
+
+def rpc_signature(method: str, params: dict[str, str], secret: str) -> str:
+    digest = hmac.new((secret + "&").encode(), string_to_sign(method, params).encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+@dataclasses.dataclass
+class Message:
+    phone: str
+    sign_name: str
+    template_code: str
+    params: dict
+    out_id: str | None
+    biz_id: str
+
+
+@dataclasses.dataclass
+class _Scripted:
+    status: int = 200
+    code: str | None = None
+    message: str = ""
+    delay: float = 0.0
+
+
+class FakeAliyun:
+    """The fake endpoint's state: what it received, what it refused, what it will answer next."""
+
+    def __init__(self, access_key_id: str = ACCESS_KEY_ID, secret: str = ACCESS_KEY_SECRET):
+        self.access_key_id = access_key_id
+        self.secret = secret
+        self.received: list[Message] = []
+        # (code, http status) of every refused request, scripted or not
+        self.refused: list[tuple[str, int]] = []
+        self.requests = 0
+        self._script: collections.deque[_Scripted] = collections.deque()
+        self._nonces: set[str] = set()
+        self._server: tornado.httpserver.HTTPServer | None = None
+        self.port = 0
+
+    # ------------------------------------------------------------------ scripting
+
+    def fail_next(self, code: str, message: str = "", times: int = 1) -> None:
+        """The next `times` valid requests get a 200 answer with this error Code (e.g.
+        `isv.BUSINESS_LIMIT_CONTROL`), as Aliyun answers business errors."""
+        self._script.extend(_Scripted(code=code, message=message or code) for _ in range(times))
+
+    def http_error_next(self, status: int = 500, times: int = 1) -> None:
+        """The next `times` valid requests get this HTTP status with a non-JSON body."""
+        self._script.extend(_Scripted(status=status) for _ in range(times))
+
+    def slow_next(self, seconds: float, times: int = 1) -> None:
+        """The next `times` valid requests succeed after `seconds` (without blocking the loop)."""
+        self._script.extend(_Scripted(delay=seconds) for _ in range(times))
+
+    # ------------------------------------------------------------------ reading
+
+    def codes_for(self, phone: str) -> list[str]:
+        """The login codes sent to `phone`, oldest first."""
+        return [m.params.get("code") for m in self.received if m.phone == phone]
+
+    def last_code(self, phone: str) -> str:
+        codes = self.codes_for(phone)
+        assert codes, f"no SMS received for {phone}"
+        return codes[-1]
+
+    # ------------------------------------------------------------------ wiring
+
+    @property
+    def endpoint(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """Environment for `Config.from_env` (use as `config_overrides`)."""
+        env = {
+            "SMS_PROVIDER": "aliyun",
+            "ALIYUN_ACCESS_KEY_ID": self.access_key_id,
+            "ALIYUN_ACCESS_KEY_SECRET": self.secret,
+            "ALIYUN_SMS_ENDPOINT": self.endpoint,
+            "ALIYUN_SMS_PROTOCOL": "http",
+            "ALIYUN_SMS_SIGN_NAME": SIGN_NAME,
+            "ALIYUN_SMS_CONNECT_TIMEOUT": "2",
+            "ALIYUN_SMS_READ_TIMEOUT": "5",
+        }
+        env.update({f"ALIYUN_SMS_TEMPLATE_{k.upper()}": v for k, v in TEMPLATE_CODES.items()})
+        env.update(extra)
+        return env
+
+    def start(self) -> None:
+        """Listen on a random loopback port (on the current IOLoop)."""
+        sock, self.port = tornado.testing.bind_unused_port()
+        self._server = tornado.httpserver.HTTPServer(tornado.web.Application([(r"/", _Handler, {"fake": self})]))
+        self._server.add_sockets([sock])
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            await self._server.close_all_connections()
+            self._server = None
+
+
+def _request_id() -> str:
+    return str(uuid.uuid4()).upper()
+
+
+class _Handler(tornado.web.RequestHandler):
+    def initialize(self, fake: FakeAliyun) -> None:
+        self.fake = fake
+
+    def _answer(self, status: int, body: dict) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json;charset=utf-8")
+        self.finish(json.dumps(body, ensure_ascii=False))
+
+    def _refuse(self, status: int, code: str, message: str) -> None:
+        self.fake.refused.append((code, status))
+        self._answer(status, {"RequestId": _request_id(), "HostId": "dysmsapi.aliyuncs.com",
+                              "Code": code, "Message": message})
+
+    def _params(self) -> dict[str, str]:
+        params: dict[str, str] = {}
+        for source in (self.request.query_arguments, self.request.body_arguments):
+            for k, values in source.items():
+                params[k] = values[-1].decode()
+        return params
+
+    async def get(self) -> None:
+        await self._handle()
+
+    async def post(self) -> None:
+        await self._handle()
+
+    async def _handle(self) -> None:
+        fake = self.fake
+        fake.requests += 1
+        p = self._params()
+        signature = p.pop("Signature", "")
+        if p.get("AccessKeyId") != fake.access_key_id:
+            return self._refuse(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+        expected = rpc_signature(self.request.method, p, fake.secret)
+        if not hmac.compare_digest(signature, expected):
+            return self._refuse(400, "SignatureDoesNotMatch",
+                                "Specified signature is not matched with our calculation. server string to sign is:"
+                                + string_to_sign(self.request.method, p))
+        nonce = p.get("SignatureNonce", "")
+        if not nonce or nonce in fake._nonces:
+            return self._refuse(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
+        fake._nonces.add(nonce)
+        if p.get("Action") != "SendSms" or p.get("Version") != "2017-05-25":
+            return self._refuse(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
+        for name in ("Timestamp", "SignatureMethod", "SignatureVersion", "Format"):
+            if not p.get(name):
+                return self._refuse(400, "MissingParameter", f"The input parameter \"{name}\" that is mandatory for processing this request is not supplied.")
+        script = fake._script.popleft() if fake._script else _Scripted()
+        if script.delay:
+            await asyncio.sleep(script.delay)
+        if script.status != 200:
+            fake.refused.append((f"HTTP {script.status}", script.status))
+            self.set_status(script.status)
+            return self.finish("<html><body>Service Unavailable</body></html>")
+        if script.code:
+            return self._refuse(200, script.code, script.message)
+        phone = p.get("PhoneNumbers", "")
+        if not re.fullmatch(r"1[3-9]\d{9}", phone):
+            return self._refuse(200, "isv.MOBILE_NUMBER_ILLEGAL", "非法手机号")
+        if not p.get("SignName"):
+            return self._refuse(200, "isv.SMS_SIGNATURE_ILLEGAL", "签名不合法(不存在或被拉黑)")
+        if p.get("TemplateCode") not in TEMPLATE_CODES.values():
+            return self._refuse(200, "isv.SMS_TEMPLATE_ILLEGAL", "模板不合法(不存在或被拉黑)")
+        try:
+            params = json.loads(p.get("TemplateParam") or "{}")
+        except ValueError:
+            return self._refuse(200, "isv.INVALID_JSON_PARAM", "JSON参数不合法，只接受字符串值")
+        biz_id = f"{len(fake.received) + 1:06d}^{uuid.uuid4().int % 10**10:010d}"
+        fake.received.append(Message(phone=phone, sign_name=p["SignName"], template_code=p["TemplateCode"],
+                                     params=params, out_id=p.get("OutId"), biz_id=biz_id))
+        self._answer(200, {"Message": "OK", "RequestId": _request_id(), "BizId": biz_id, "Code": "OK"})
+
+
+@pytest.fixture
+def fake_aliyun(io_loop):
+    """A running `FakeAliyun` on 127.0.0.1 (random port)."""
+    fake = FakeAliyun()
+    fake.start()
+    yield fake
+    io_loop.run_sync(fake.stop)
