@@ -96,8 +96,14 @@ async def _load_base(tx, ctx: dict, deps) -> None:
             password_changed_at=now, status="active", failed_logins=0, version=1, created_at=now, updated_at=now))
 
 
-# later features append (name, async fn(tx, ctx, deps))
-LOADERS: list = [("accounts and orgs", _load_base)]
+async def _load_applications(tx, ctx, deps) -> None:
+    from server.applications.demo import load
+
+    await load(tx, ctx, deps)
+
+
+# each feature's demo rows, in order: (name, async fn(tx, ctx, deps))
+LOADERS: list = [("accounts and orgs", _load_base), ("cards and applications", _load_applications)]
 
 
 async def load_demo(deps, force: bool = False) -> bool:

@@ -164,3 +164,137 @@ CREATE TABLE wechat_bindings (
 CREATE INDEX ix_wechat_bindings_account_id ON wechat_bindings (account_id);
 
 INSERT INTO alembic_version (version_num) VALUES ('0001');
+
+
+CREATE TABLE events (
+    id BIGINT NOT NULL AUTO_INCREMENT, 
+    type VARCHAR(48) NOT NULL, 
+    entity VARCHAR(24) NOT NULL, 
+    entity_id VARCHAR(64) NOT NULL, 
+    data TEXT NOT NULL, 
+    audience VARCHAR(255) NOT NULL DEFAULT '', 
+    created_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_events PRIMARY KEY (id)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE sync_nonces (
+    id BIGINT NOT NULL AUTO_INCREMENT, 
+    client_key VARCHAR(64) NOT NULL, 
+    nonce VARCHAR(64) NOT NULL, 
+    created_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_sync_nonces PRIMARY KEY (id), 
+    CONSTRAINT uq_sync_nonces_client_key_nonce UNIQUE (client_key, nonce)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_sync_nonces_created ON sync_nonces (created_at);
+
+CREATE TABLE honor_titles (
+    id BIGINT NOT NULL AUTO_INCREMENT, 
+    name VARCHAR(128) NOT NULL, 
+    dept_org_id BIGINT NOT NULL, 
+    CONSTRAINT pk_honor_titles PRIMARY KEY (id), 
+    CONSTRAINT fk_honor_titles_dept_org_id_orgs FOREIGN KEY(dept_org_id) REFERENCES orgs (id), 
+    CONSTRAINT uq_honor_titles_name UNIQUE (name)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE applications (
+    id BIGINT NOT NULL AUTO_INCREMENT, 
+    applicant_id BIGINT NOT NULL, 
+    type VARCHAR(16) NOT NULL, 
+    status VARCHAR(24) NOT NULL, 
+    form MEDIUMTEXT NOT NULL, 
+    acceptance_no VARCHAR(32), 
+    route TEXT, 
+    stage_index INTEGER, 
+    current_org_id BIGINT, 
+    reviewed BOOL NOT NULL DEFAULT 0, 
+    card_id BIGINT, 
+    version INTEGER NOT NULL DEFAULT '1', 
+    submitted_at DATETIME(6), 
+    decided_at DATETIME(6), 
+    created_at DATETIME(6) NOT NULL, 
+    updated_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_applications PRIMARY KEY (id), 
+    CONSTRAINT fk_applications_applicant_id_accounts FOREIGN KEY(applicant_id) REFERENCES accounts (id), 
+    CONSTRAINT fk_applications_current_org_id_orgs FOREIGN KEY(current_org_id) REFERENCES orgs (id), 
+    CONSTRAINT uq_applications_acceptance_no UNIQUE (acceptance_no)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_applications_applicant_status ON applications (applicant_id, status);
+
+CREATE INDEX ix_applications_queue ON applications (current_org_id, status, submitted_at);
+
+CREATE TABLE cards (
+    id BIGINT NOT NULL AUTO_INCREMENT, 
+    card_no VARCHAR(32) NOT NULL, 
+    holder_id BIGINT NOT NULL, 
+    level VARCHAR(1) NOT NULL, 
+    status VARCHAR(16) NOT NULL, 
+    issued_at DATE NOT NULL, 
+    valid_until DATE NOT NULL, 
+    status_reason VARCHAR(255), 
+    status_by VARCHAR(64), 
+    status_at DATETIME(6), 
+    sync_version BIGINT NOT NULL DEFAULT '0', 
+    version INTEGER NOT NULL DEFAULT '1', 
+    created_at DATETIME(6) NOT NULL, 
+    updated_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_cards PRIMARY KEY (id), 
+    CONSTRAINT fk_cards_holder_id_accounts FOREIGN KEY(holder_id) REFERENCES accounts (id), 
+    CONSTRAINT uq_cards_card_no UNIQUE (card_no)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_cards_holder ON cards (holder_id, status);
+
+CREATE INDEX ix_cards_status_level ON cards (status, level, id);
+
+CREATE TABLE holder_profiles (
+    account_id BIGINT NOT NULL, 
+    employer_org_id BIGINT, 
+    photo_file_id BIGINT, 
+    external_id VARCHAR(64), 
+    sync_version BIGINT NOT NULL DEFAULT '0', 
+    extra TEXT, 
+    updated_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_holder_profiles PRIMARY KEY (account_id), 
+    CONSTRAINT fk_holder_profiles_account_id_accounts FOREIGN KEY(account_id) REFERENCES accounts (id), 
+    CONSTRAINT fk_holder_profiles_employer_org_id_orgs FOREIGN KEY(employer_org_id) REFERENCES orgs (id), 
+    CONSTRAINT uq_holder_profiles_external_id UNIQUE (external_id)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE uploads (
+    id BIGINT NOT NULL AUTO_INCREMENT, 
+    owner_id BIGINT NOT NULL, 
+    kind VARCHAR(16) NOT NULL, 
+    content_type VARCHAR(32) NOT NULL, 
+    storage_key VARCHAR(128) NOT NULL, 
+    original_name VARCHAR(255), 
+    size INTEGER NOT NULL, 
+    width INTEGER, 
+    height INTEGER, 
+    sha256 VARCHAR(64) NOT NULL, 
+    created_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_uploads PRIMARY KEY (id), 
+    CONSTRAINT fk_uploads_owner_id_accounts FOREIGN KEY(owner_id) REFERENCES accounts (id), 
+    CONSTRAINT uq_uploads_storage_key UNIQUE (storage_key)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_uploads_owner_id ON uploads (owner_id);
+
+CREATE TABLE application_actions (
+    id BIGINT NOT NULL AUTO_INCREMENT, 
+    application_id BIGINT NOT NULL, 
+    action VARCHAR(16) NOT NULL, 
+    stage_index INTEGER, 
+    org_id BIGINT, 
+    actor_id BIGINT NOT NULL, 
+    actor_name VARCHAR(64) NOT NULL, 
+    opinion TEXT, 
+    created_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_application_actions PRIMARY KEY (id), 
+    CONSTRAINT fk_application_actions_application_id_applications FOREIGN KEY(application_id) REFERENCES applications (id)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_application_actions_app ON application_actions (application_id, id);
+
+UPDATE alembic_version SET version_num='0002' WHERE alembic_version.version_num = '0001';

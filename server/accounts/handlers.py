@@ -18,7 +18,7 @@ from server.web.pagination import PageQuery
 class MeHandler(ApiHandler):
     @endpoint(LOGGED_IN, response=s.MeOut, summary="当前登录用户（手机号、证件号脱敏）")
     async def get(self):
-        return await service.me(self.db, self.principal.id)
+        return await service.me(self.deps, self.principal.id)
 
 
 class MePasswordHandler(ApiHandler):

@@ -67,9 +67,10 @@ async def set_password(tx, account_id: int, password_hash: str, now: dt.datetime
     await tx.execute(_SET_PASSWORD, {"id": account_id, "h": password_hash, "now": now})
 
 
-async def me(db, account_id: int) -> dict:
+async def me(deps, account_id: int) -> dict:
     """`GET /api/v1/me`: the caller's own account, masked. Later features add window_ids,
     venue_id and card through `ME_EXTENSIONS`."""
+    db = deps.db
     account = await get_account(db, account_id)
     out = user_payload(account)
     out["id_number_masked"] = account["id_number_masked"]
@@ -80,11 +81,11 @@ async def me(db, account_id: int) -> dict:
         if org:
             out["org"] = {"id": str(org["id"]), "name": org["name"], "type": org["type"]}
     for extend in ME_EXTENSIONS:
-        await extend(db, account, out)
+        await extend(deps, account, out)
     return out
 
 
-# Features that add to /me (cards, windows, venues) append async callables (db, account, out).
+# Features that add to /me (cards, windows, venues) append async callables (deps, account, out).
 ME_EXTENSIONS: list = []
 
 

@@ -50,6 +50,10 @@ class Query:
         hit = self._compiled.get(dialect)
         if hit is None:
             c = self.stmt.compile(dialect=_DIALECTS[dialect])
+            if "POSTCOMPILE" in str(c):
+                # an IN list with its values bound: render them as ordinary parameters (a statement
+                # built per request; prepared statements keep IN lists out of their SQL)
+                c = self.stmt.compile(dialect=_DIALECTS[dialect], compile_kwargs={"render_postcompile": True})
             # literal values bound while building the statement become defaults
             hit = (str(c), dict(c.params))
             self._compiled[dialect] = hit
@@ -288,7 +292,10 @@ class _SqliteTx(Tx):
         except sqlite3.IntegrityError as exc:
             raise IntegrityError(str(exc)) from exc
         except sqlite3.OperationalError as exc:
-            raise DatabaseUnavailable(str(exc)) from exc
+            msg = str(exc)
+            if "syntax error" in msg or msg.startswith("no such"):
+                raise  # a bug in a statement, not an outage
+            raise DatabaseUnavailable(msg) from exc
         try:
             if fetch == "exec":
                 return Result(cur.rowcount, cur.lastrowid)

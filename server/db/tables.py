@@ -202,4 +202,147 @@ idempotency_keys = sa.Table(
     **MYSQL_OPTS,
 )
 
+# --------------------------------------------------------------------------- cards and applications
+
+# 荣誉称号 → the city department in charge of it (routing of 市直 applicants, SPEC §2)
+honor_titles = sa.Table(
+    "honor_titles",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(128), nullable=False, unique=True),
+    sa.Column("dept_org_id", BigId, sa.ForeignKey("orgs.id"), nullable=False),
+    **MYSQL_OPTS,
+)
+
+# Holder profile fields that live beside the account: employer link and PC-side identity.
+holder_profiles = sa.Table(
+    "holder_profiles",
+    metadata,
+    sa.Column("account_id", BigId, sa.ForeignKey("accounts.id"), primary_key=True),
+    # 单位关联代码 link (seed 003): the employer org the holder belongs to
+    sa.Column("employer_org_id", BigId, sa.ForeignKey("orgs.id")),
+    sa.Column("photo_file_id", BigId),
+    # identity in the PC-side system and the version it last pushed
+    sa.Column("external_id", sa.String(64), unique=True),
+    sa.Column("sync_version", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("extra", sa.Text),
+    sa.Column("updated_at", Instant, nullable=False),
+    **MYSQL_OPTS,
+)
+
+uploads = sa.Table(
+    "uploads",
+    metadata,
+    _id(),
+    sa.Column("owner_id", BigId, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    # photo | material
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("content_type", sa.String(32), nullable=False),
+    sa.Column("storage_key", sa.String(128), nullable=False, unique=True),
+    sa.Column("original_name", sa.String(255)),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("width", sa.Integer),
+    sa.Column("height", sa.Integer),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("created_at", Instant, nullable=False),
+    **MYSQL_OPTS,
+)
+
+applications = sa.Table(
+    "applications",
+    metadata,
+    _id(),
+    sa.Column("applicant_id", BigId, sa.ForeignKey("accounts.id"), nullable=False),
+    # new | renew | replace | change
+    sa.Column("type", sa.String(16), nullable=False),
+    # draft | submitted | correction_required | approved | rejected | withdrawn
+    sa.Column("status", sa.String(24), nullable=False),
+    sa.Column("form", LongText, nullable=False),
+    sa.Column("acceptance_no", sa.String(32), unique=True),
+    # the review route decided at submission: JSON list of {key, name, org_id, org_name}
+    sa.Column("route", sa.Text),
+    sa.Column("stage_index", sa.Integer),
+    # the org whose reviewers act now (the review queue reads this)
+    sa.Column("current_org_id", BigId, sa.ForeignKey("orgs.id")),
+    sa.Column("reviewed", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("card_id", BigId),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("submitted_at", Instant),
+    sa.Column("decided_at", Instant),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("updated_at", Instant, nullable=False),
+    sa.Index("ix_applications_applicant_status", "applicant_id", "status"),
+    sa.Index("ix_applications_queue", "current_org_id", "status", "submitted_at"),
+    **MYSQL_OPTS,
+)
+
+application_actions = sa.Table(
+    "application_actions",
+    metadata,
+    _id(),
+    sa.Column("application_id", BigId, sa.ForeignKey("applications.id"), nullable=False),
+    # submit | resubmit | approve | return | reject | withdraw
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("stage_index", sa.Integer),
+    sa.Column("org_id", BigId),
+    sa.Column("actor_id", BigId, nullable=False),
+    sa.Column("actor_name", sa.String(64), nullable=False),
+    sa.Column("opinion", sa.Text),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Index("ix_application_actions_app", "application_id", "id"),
+    **MYSQL_OPTS,
+)
+
+cards = sa.Table(
+    "cards",
+    metadata,
+    _id(),
+    sa.Column("card_no", sa.String(32), nullable=False, unique=True),
+    sa.Column("holder_id", BigId, sa.ForeignKey("accounts.id"), nullable=False),
+    # A | B | C
+    sa.Column("level", sa.String(1), nullable=False),
+    # active | disabled (expired is derived from valid_until)
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("issued_at", sa.Date, nullable=False),
+    sa.Column("valid_until", sa.Date, nullable=False),
+    sa.Column("status_reason", sa.String(255)),
+    sa.Column("status_by", sa.String(64)),
+    sa.Column("status_at", Instant),
+    sa.Column("sync_version", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("updated_at", Instant, nullable=False),
+    sa.Index("ix_cards_holder", "holder_id", "status"),
+    sa.Index("ix_cards_status_level", "status", "level", "id"),
+    **MYSQL_OPTS,
+)
+
+# The one event log (change feed): written in the transaction of every state change. It feeds the
+# PC-side pull (`/api/v1/sync/events`) and the WebSocket push in every process.
+events = sa.Table(
+    "events",
+    metadata,
+    _id(),
+    sa.Column("type", sa.String(48), nullable=False),
+    sa.Column("entity", sa.String(24), nullable=False),
+    sa.Column("entity_id", sa.String(64), nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    # who is told live: space-separated tokens a:<account id>, o:<org id>, r:<role>
+    sa.Column("audience", sa.String(255), nullable=False, server_default=""),
+    sa.Column("created_at", Instant, nullable=False),
+    **MYSQL_OPTS,
+)
+
+sync_nonces = sa.Table(
+    "sync_nonces",
+    metadata,
+    _id(),
+    sa.Column("client_key", sa.String(64), nullable=False),
+    sa.Column("nonce", sa.String(64), nullable=False),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.UniqueConstraint("client_key", "nonce"),
+    sa.Index("ix_sync_nonces_created", "created_at"),
+    **MYSQL_OPTS,
+)
+
 ALL_TABLES = [t for t in metadata.sorted_tables]

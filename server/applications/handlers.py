@@ -1,0 +1,102 @@
+"""HTTP for card applications (applicant and reviewer sides)."""
+
+from __future__ import annotations
+
+from server import errors
+from server.applications import materials, service
+from server.applications import schemas as s
+from server.web.auth_policy import LOGGED_IN, roles
+from server.web.base import ApiHandler, endpoint
+
+
+def int_id(raw: str, what: str = "申请") -> int:
+    if not raw.isdigit() or len(raw) > 18:
+        raise errors.NotFound(f"{what}不存在")
+    return int(raw)
+
+
+def cursor_id(raw: str | None) -> int | None:
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise errors.InvalidRequest("分页游标无效", details={"fields": {"cursor": "分页游标无效"}})
+    return int(raw)
+
+
+HOLDER = roles("holder")
+
+
+class ApplicationsHandler(ApiHandler):
+    @endpoint(HOLDER, body=s.NewApplicationIn, status=201, idempotent=True, summary="新建申领草稿（新办/续办/补办/变更）")
+    async def post(self):
+        b = self.body_args
+        return await service.create_draft(self.deps, self.principal.id, b.type, b.form.model_dump(mode="json"))
+
+
+class ApplicationHandler(ApiHandler):
+    @endpoint(LOGGED_IN, summary="申请详情：表单（脱敏）、审核进度与历史")
+    async def get(self, app_id):
+        return await service.get_for(self.db, int_id(app_id), self.principal)
+
+    @endpoint(HOLDER, body=s.UpdateApplicationIn, summary="修改草稿或补正中的申请")
+    async def put(self, app_id):
+        b = self.body_args
+        return await service.update_form(self.deps, int_id(app_id), self.principal.id, b.form.model_dump(mode="json"),
+                                         b.version)
+
+    @endpoint(HOLDER, status=204, summary="删除草稿")
+    async def delete(self, app_id):
+        await service.delete_draft(self.deps, int_id(app_id), self.principal.id)
+
+
+class SubmitHandler(ApiHandler):
+    @endpoint(HOLDER, body=s.VersionIn, summary="提交申请（或补正后重新提交）")
+    async def post(self, app_id):
+        return await service.submit(self.deps, int_id(app_id), self.principal.id, self.principal.name,
+                                    self.body_args.version)
+
+
+class WithdrawHandler(ApiHandler):
+    @endpoint(HOLDER, body=s.VersionIn, summary="撤回申请（审核人员办理前）")
+    async def post(self, app_id):
+        return await service.withdraw(self.deps, int_id(app_id), self.principal.id, self.principal.name)
+
+
+class MyApplicationsHandler(ApiHandler):
+    @endpoint(HOLDER, query=s.MyApplicationsQuery, summary="我的申请（草稿箱、正在审批、材料补正、不予受理、审批通过）")
+    async def get(self):
+        q = self.query_args
+        return await service.my_applications(self.db, self.principal.id, q.status, cursor_id(q.cursor), q.limit)
+
+
+class MaterialsHandler(ApiHandler):
+    @endpoint(LOGGED_IN, summary="各申领类型所需材料")
+    async def get(self):
+        return {"items": materials.catalog(), "photo_required_for": list(materials.PHOTO_REQUIRED)}
+
+
+class ReviewQueueHandler(ApiHandler):
+    @endpoint(roles("reviewer", "admin"), query=s.ReviewQueueQuery, summary="本单位待审核（pending）或已办理（handled）的申请")
+    async def get(self):
+        q = self.query_args
+        return await service.review_queue(self.db, self.principal.org_id, q.status, cursor_id(q.cursor), q.limit)
+
+
+class ReviewActionHandler(ApiHandler):
+    @endpoint(roles("reviewer"), body=s.ReviewActionIn, summary="审核：通过 / 退回补正 / 不予受理")
+    async def post(self, app_id):
+        b = self.body_args
+        return await service.review(self.deps, int_id(app_id), self.principal, b.action, b.opinion, b.version,
+                                    b.card_level)
+
+
+ROUTES = [
+    (r"/api/v1/applications", ApplicationsHandler),
+    (r"/api/v1/applications/materials", MaterialsHandler),
+    (r"/api/v1/applications/(?P<app_id>[^/]+)", ApplicationHandler),
+    (r"/api/v1/applications/(?P<app_id>[^/]+)/submit", SubmitHandler),
+    (r"/api/v1/applications/(?P<app_id>[^/]+)/withdraw", WithdrawHandler),
+    (r"/api/v1/me/applications", MyApplicationsHandler),
+    (r"/api/v1/review/applications", ReviewQueueHandler),
+    (r"/api/v1/review/applications/(?P<app_id>[^/]+)/actions", ReviewActionHandler),
+]

@@ -1,0 +1,86 @@
+"""Which orgs review a card application, in which order (SPEC §2, seed 002 §3.1.2).
+
+1. employer is 哈工大（威海） or 山大（威海） → the city HR bureau itself (fixed route);
+2. employer is 市直 → the city department in charge of the main honor title;
+3. otherwise → the HR bureau of the employer's district;
+then 市人社局初审 → 终审. An employer review comes first when the applicant is linked (by the
+employer's association code) to an employer that has reviewer accounts.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from server import errors
+from server.db.database import Query
+from server.db.tables import accounts, honor_titles, orgs
+
+FIXED_ROUTE_NAMES = ("哈尔滨工业大学（威海）", "山东大学（威海）")
+
+
+class HonorTitleUnknown(errors.DomainError):
+    status, code = 422, "HONOR_TITLE_UNKNOWN"
+    message = "未找到该荣誉称号的主管部门，请填写荣誉称号全称（不要使用简称）"
+
+
+class DistrictUnknown(errors.DomainError):
+    status, code, message = 422, "DISTRICT_UNKNOWN", "未找到单位所在地对应的区市人社部门，请重新选择单位所在地"
+
+
+_EMPLOYER = Query(sa.select(orgs).where(orgs.c.association_code == sa.bindparam("code"), orgs.c.type == "employer"))
+_EMPLOYER_BY_NAME = Query(sa.select(orgs).where(orgs.c.name == sa.bindparam("name"), orgs.c.type == "employer"))
+_HAS_REVIEWERS = Query(sa.select(sa.func.count()).select_from(accounts).where(
+    accounts.c.org_id == sa.bindparam("org_id"), accounts.c.status == "active",
+    sa.or_(accounts.c.roles == "reviewer", accounts.c.roles.like("reviewer,%"), accounts.c.roles.like("%,reviewer"),
+           accounts.c.roles.like("%,reviewer,%"))))
+_TITLE = Query(sa.select(orgs.c.id, orgs.c.name).select_from(honor_titles.join(orgs, orgs.c.id == honor_titles.c.dept_org_id))
+               .where(honor_titles.c.name == sa.bindparam("name")))
+_DISTRICT_HR = Query(sa.select(orgs.c.id, orgs.c.name).where(orgs.c.type == "district_hr",
+                                                             orgs.c.district == sa.bindparam("district")))
+_CITY_HR = Query(sa.select(orgs.c.id, orgs.c.name).where(orgs.c.type == "city_hr").order_by(orgs.c.id).limit(1))
+
+
+def _stage(key: str, name: str, org: dict) -> dict:
+    return {"key": key, "name": name, "org_id": org["id"], "org_name": org["name"]}
+
+
+async def employer_of(tx, employer: dict) -> dict | None:
+    """The registered employer an applicant names, by association code (or exact full name)."""
+    if employer.get("association_code"):
+        row = await tx.fetchone(_EMPLOYER, {"code": employer["association_code"]})
+        if row:
+            return row
+    if employer.get("name"):
+        return await tx.fetchone(_EMPLOYER_BY_NAME, {"name": employer["name"]})
+    return None
+
+
+async def route_application(tx, form: dict) -> list[dict]:
+    """The review stages for this form, decided by the rules, never typed by the applicant."""
+    emp = form.get("employer") or {}
+    title = ((form.get("talent") or {}).get("honor_title") or "").strip()
+    org = await employer_of(tx, emp)
+    if org is not None:
+        is_city_level, district = bool(org["is_city_level"]), org["district"]
+        fixed = bool(org["fixed_route"]) or org["name"] in FIXED_ROUTE_NAMES
+    else:
+        is_city_level, district = bool(emp.get("is_city_level")), emp.get("district")
+        fixed = (emp.get("name") or "").strip() in FIXED_ROUTE_NAMES
+    city = await tx.fetchone(_CITY_HR)
+    stages: list[dict] = []
+    if org is not None and await tx.fetchval(_HAS_REVIEWERS, {"org_id": org["id"]}):
+        stages.append(_stage("employer", "用人单位审核", org))
+    if not fixed:
+        if is_city_level:
+            dept = await tx.fetchone(_TITLE, {"name": title})
+            if dept is None:
+                raise HonorTitleUnknown(details={"honor_title": title})
+            stages.append(_stage("competent", "主管部门审核", dept))
+        else:
+            hr = await tx.fetchone(_DISTRICT_HR, {"district": district})
+            if hr is None:
+                raise DistrictUnknown(details={"district": district})
+            stages.append(_stage("competent", "区市人社部门审核", hr))
+    stages.append(_stage("first_review", "市人社局初审", city))
+    stages.append(_stage("final_review", "市人社局终审", city))
+    return stages

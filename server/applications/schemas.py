@@ -1,0 +1,191 @@
+"""The card application form (SPEC §3; seeds 000, 001, 003) and the review inputs.
+
+Drafts may be incomplete, so every form field is optional here; `missing_fields` says what a
+submission still lacks. ID numbers are accepted in clear text and never stored or shown that way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from server.accounts.privacy import PHONE_RE, normalize_id_number, valid_id_card
+
+S = lambda n: Field(default=None, max_length=n)  # noqa: E731
+
+
+class Part(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+
+def _check_id(v: str | None) -> str | None:
+    if v is None or v == "":
+        return None
+    v = normalize_id_number(v)
+    if "*" in v:  # the masked value sent back unchanged: keep what is stored
+        return v
+    if not valid_id_card(v):
+        raise ValueError("请输入正确的18位居民身份证号码")
+    return v
+
+
+class Personal(Part):
+    name: str | None = S(32)
+    gender: Literal["男", "女"] | None = None
+    ethnicity: str | None = S(16)
+    birth_date: dt.date | None = None
+    nationality: str | None = S(32)
+    native_place: str | None = S(64)
+    id_type: Literal["resident_id", "passport", "hk_macao_pass", "taiwan_pass", "foreign_permit"] | None = None
+    id_number: str | None = S(32)
+    phone: str | None = S(20)
+    email: str | None = S(64)
+    residence: str | None = S(128)
+
+    _id = field_validator("id_number")(_check_id)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v):
+        if v and "*" not in v and not PHONE_RE.match(v):
+            raise ValueError("请输入正确的11位手机号")
+        return v or None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v):
+        if v and ("@" not in v or v.startswith("@") or v.endswith("@")):
+            raise ValueError("邮箱格式不正确")
+        return v or None
+
+
+class Education(Part):
+    school: str | None = S(64)
+    major: str | None = S(64)
+    degree: str | None = S(32)
+
+
+class Employer(Part):
+    name: str | None = S(128)
+    # 单位关联代码 (seed 003): links the applicant to a registered employer
+    association_code: str | None = S(64)
+    # 是否市直 / 单位所在地 decide the competent org (seed 002 §2.2.1)
+    is_city_level: bool | None = None
+    district: str | None = S(32)
+    position: str | None = S(64)
+
+
+class Talent(Part):
+    category: str | None = S(32)
+    title: str | None = S(64)
+    # 主要依据荣誉称号: typed in full, never abbreviated
+    honor_title: str | None = S(128)
+    card_level: Literal["A", "B", "C"] | None = None
+
+
+class HistoryItem(Part):
+    start: str | None = S(16)
+    end: str | None = S(16)
+    org: str | None = S(128)
+    role: str | None = S(64)
+
+
+class FamilyMember(Part):
+    name: str = Field(min_length=1, max_length=32)
+    id_number: str | None = S(32)
+    relation: Literal["配偶", "子女", "父母", "其他"]
+
+    _id = field_validator("id_number")(_check_id)
+
+
+class Material(Part):
+    kind: str = Field(min_length=1, max_length=32)
+    file_id: str = Field(min_length=1, max_length=20, pattern=r"^\d+$")
+
+
+class ApplicationForm(Part):
+    personal: Personal = Field(default_factory=Personal)
+    education: Education = Field(default_factory=Education)
+    employer: Employer = Field(default_factory=Employer)
+    talent: Talent = Field(default_factory=Talent)
+    history: list[HistoryItem] = Field(default_factory=list, max_length=30)
+    achievements: str | None = Field(default=None, max_length=5000)
+    family: list[FamilyMember] = Field(default_factory=list, max_length=10)
+    materials: list[Material] = Field(default_factory=list, max_length=30)
+    photo_file_id: str | None = Field(default=None, max_length=20, pattern=r"^\d+$")
+
+
+REQUIRED_FIELDS = {
+    "personal.name": "请填写姓名",
+    "personal.gender": "请选择性别",
+    "personal.birth_date": "请填写出生日期",
+    "personal.id_type": "请选择证件类型",
+    "personal.id_number": "请填写证件号码",
+    "personal.phone": "请填写手机号码",
+    "education.degree": "请填写学历学位",
+    "employer.name": "请填写工作单位",
+    "employer.district": "请选择单位所在地",
+    "talent.category": "请填写人才类别",
+    "talent.honor_title": "请填写主要依据荣誉称号（全称）",
+    "talent.card_level": "请选择申领的英才卡类别",
+}
+
+
+def missing_fields(form: dict) -> dict[str, str]:
+    out = {}
+    for path, msg in REQUIRED_FIELDS.items():
+        section, field = path.split(".")
+        part = form.get(section) or {}
+        if part.get(field) in (None, "") and not (field == "id_number" and part.get("id_number_enc")):
+            out[path] = msg
+    if (form.get("employer") or {}).get("is_city_level") is None:
+        out["employer.is_city_level"] = "请选择是否市直单位"
+    return out
+
+
+class NewApplicationIn(BaseModel):
+    type: Literal["new", "renew", "replace", "change"]
+    form: ApplicationForm = Field(default_factory=ApplicationForm)
+
+
+class UpdateApplicationIn(BaseModel):
+    form: ApplicationForm
+    version: int = Field(ge=1)
+
+
+class VersionIn(BaseModel):
+    version: int | None = Field(default=None, ge=1)
+
+
+class ReviewActionIn(BaseModel):
+    action: Literal["approve", "return", "reject"]
+    opinion: str = Field(default="", max_length=1000)
+    version: int = Field(ge=1)
+    # the final reviewer may set the card level (defaults to the one applied for)
+    card_level: Literal["A", "B", "C"] | None = None
+
+
+class MyApplicationsQuery(BaseModel):
+    status: Literal["draft", "submitted", "correction_required", "approved", "rejected", "withdrawn"] | None = None
+    cursor: str | None = Field(default=None, max_length=20)
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class ReviewQueueQuery(BaseModel):
+    status: Literal["pending", "handled"] = "pending"
+    cursor: str | None = Field(default=None, max_length=20)
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class CardListQuery(BaseModel):
+    status: Literal["active", "disabled", "expired"] | None = None
+    level: Literal["A", "B", "C"] | None = None
+    q: str | None = Field(default=None, max_length=64)
+    cursor: str | None = Field(default=None, max_length=20)
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class CardStatusIn(BaseModel):
+    reason: str = Field(default="", max_length=200)

@@ -1,0 +1,240 @@
+"""The talent card (英才卡): issue, read live, enable/disable, list and export.
+
+A card's status is read from the database on every green-channel request (`require_active_card`):
+no cache, so a card disabled a moment ago, in any process, is refused by the very next request
+(SPEC §4: 停用后，移动端停止对持卡人的一切绿色通道服务).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+import sqlalchemy as sa
+
+from server import errors
+from server.db.database import IntegrityError, Query
+from server.db.tables import accounts, cards
+from server.events import log as events
+from server.web.jsonutil import CST, iso
+
+VALIDITY_YEARS = 3
+LEVELS = ("A", "B", "C")
+
+
+class NoCard(errors.DomainError):
+    status, code, message = 404, "NO_CARD", "您还没有英才卡"
+
+
+class CardDisabled(errors.DomainError):
+    status, code, message = 403, "CARD_DISABLED", "您的英才卡已停用，暂不能使用绿色通道服务"
+
+
+class CardExpired(errors.DomainError):
+    status, code, message = 403, "CARD_EXPIRED", "您的英才卡已过有效期，请办理续办"
+
+
+def today_cst(now: dt.datetime) -> dt.date:
+    return now.replace(tzinfo=dt.timezone.utc).astimezone(CST).date()
+
+
+def effective_status(row: dict, today: dt.date) -> str:
+    """active | disabled | expired (expired is derived from the date, never stored)."""
+    if row["status"] == "disabled":
+        return "disabled"
+    if row["valid_until"] < today:
+        return "expired"
+    return "active"
+
+
+_HOLDER_CARD = Query(
+    sa.select(cards.c.id, cards.c.card_no, cards.c.level, cards.c.status, cards.c.issued_at, cards.c.valid_until,
+              cards.c.status_reason, cards.c.version)
+    .where(cards.c.holder_id == sa.bindparam("holder_id"))
+    .order_by(cards.c.id.desc())
+    .limit(1)
+)
+_BY_NO = Query(sa.select(cards).where(cards.c.card_no == sa.bindparam("card_no")))
+_BY_NO_LOCK = Query(sa.select(cards).where(cards.c.card_no == sa.bindparam("card_no")).with_for_update())
+
+
+async def holder_card(db, holder_id: int) -> dict | None:
+    """The holder's current card (the newest one), or None."""
+    return await db.fetchone(_HOLDER_CARD, {"holder_id": holder_id})
+
+
+async def require_active_card(db, holder_id: int, now: dt.datetime) -> dict:
+    """The holder's card if it may be used right now, else NoCard / CardDisabled / CardExpired."""
+    card = await holder_card(db, holder_id)
+    if card is None:
+        raise NoCard()
+    state = effective_status(card, today_cst(now))
+    if state == "disabled":
+        raise CardDisabled()
+    if state == "expired":
+        raise CardExpired()
+    return card
+
+
+def card_summary(card: dict, today: dt.date) -> dict:
+    return {"card_no": card["card_no"], "level": card["level"], "status": effective_status(card, today),
+            "issued_at": card["issued_at"].isoformat(), "valid_until": card["valid_until"].isoformat()}
+
+
+async def new_card_no(tx, now: dt.datetime) -> str:
+    """`WH` + year + 8 random digits, unique."""
+    for _ in range(10):
+        no = f"WH{today_cst(now).year}{secrets.randbelow(10**8):08d}"
+        if await tx.fetchone(_BY_NO, {"card_no": no}) is None:
+            return no
+    raise RuntimeError("could not find a free card number")
+
+
+async def issue_card(tx, *, holder_id: int, level: str, now: dt.datetime, valid_until: dt.date | None = None,
+                     card_no: str | None = None) -> dict:
+    """Issue a card (final approval or replacement) and record `card.issued`."""
+    today = today_cst(now)
+    valid_until = valid_until or today.replace(year=today.year + VALIDITY_YEARS)
+    for _ in range(5):
+        no = card_no or await new_card_no(tx, now)
+        try:
+            card_id = await tx.insert(cards, dict(
+                card_no=no, holder_id=holder_id, level=level, status="active", issued_at=today,
+                valid_until=valid_until, sync_version=0, version=1, created_at=now, updated_at=now))
+            break
+        except IntegrityError:
+            if card_no:
+                raise
+    else:  # pragma: no cover
+        raise RuntimeError("card number collision")
+    card = await tx.fetchone(_BY_NO, {"card_no": no})
+    await events.record(tx, type="card.issued", entity="card", entity_id=no, now=now,
+                        data={"card_no": no, "level": level, "holder_id": str(holder_id),
+                              "valid_until": valid_until.isoformat()},
+                        to=events.audience(accounts=[holder_id], roles=["admin"]))
+    assert card is not None and card_id
+    return card
+
+
+async def set_status(db, *, card_no: str, status: str, reason: str, actor: str, now: dt.datetime) -> dict:
+    """Enable or disable a card; from the commit on every green-channel request sees it."""
+    if status == "disabled" and not reason.strip():
+        raise errors.InvalidRequest("请填写停用原因", details={"fields": {"reason": "请填写停用原因"}})
+    async with db.transaction() as tx:
+        card = await tx.fetchone(_BY_NO_LOCK, {"card_no": card_no})
+        if card is None:
+            raise errors.NotFound("英才卡不存在")
+        if card["status"] != status:
+            await tx.execute(cards.update().where(cards.c.id == card["id"]).values(
+                status=status, status_reason=reason.strip() or None, status_by=actor, status_at=now,
+                version=cards.c.version + 1, updated_at=now))
+            await events.record(tx, type="card.status_changed", entity="card", entity_id=card_no, now=now,
+                                data={"card_no": card_no, "status": status, "reason": reason.strip(),
+                                      "holder_id": str(card["holder_id"])},
+                                to=events.audience(accounts=[card["holder_id"]], roles=["admin"]))
+        card = await tx.fetchone(_BY_NO, {"card_no": card_no})
+    return await admin_view(db, card, now)
+
+
+# --------------------------------------------------------------------------- views
+
+_HOLDER = Query(sa.select(accounts.c.id, accounts.c.name, accounts.c.phone, accounts.c.id_number_masked)
+                .where(accounts.c.id == sa.bindparam("id")))
+
+
+async def admin_view(db, card: dict, now: dt.datetime) -> dict:
+    from server.accounts.privacy import mask_phone
+
+    holder = await db.fetchone(_HOLDER, {"id": card["holder_id"]})
+    return _admin_row({**card, "holder_name": holder["name"], "holder_phone": holder["phone"],
+                       "holder_id_masked": holder["id_number_masked"]}, today_cst(now), mask_phone)
+
+
+def _admin_row(r: dict, today: dt.date, mask_phone) -> dict:
+    return {
+        "card_no": r["card_no"], "level": r["level"], "status": effective_status(r, today),
+        "issued_at": r["issued_at"].isoformat(), "valid_until": r["valid_until"].isoformat(),
+        "status_reason": r["status_reason"], "status_by": r["status_by"], "status_at": iso(r["status_at"]),
+        "version": r["version"],
+        "holder": {"id": str(r["holder_id"]), "name": r["holder_name"], "phone_masked": mask_phone(r["holder_phone"]),
+                   "id_number_masked": r["holder_id_masked"]},
+    }
+
+
+def _list_stmt(*, status: str | None, level: str | None, q: str | None, today: dt.date):
+    stmt = (
+        sa.select(cards.c.id, cards.c.card_no, cards.c.level, cards.c.status, cards.c.issued_at, cards.c.valid_until,
+                  cards.c.status_reason, cards.c.status_by, cards.c.status_at, cards.c.version, cards.c.holder_id,
+                  accounts.c.name.label("holder_name"), accounts.c.phone.label("holder_phone"),
+                  accounts.c.id_number_masked.label("holder_id_masked"))
+        .select_from(cards.join(accounts, accounts.c.id == cards.c.holder_id))
+        .order_by(cards.c.id.desc())
+    )
+    if status == "disabled":
+        stmt = stmt.where(cards.c.status == "disabled")
+    elif status == "active":
+        stmt = stmt.where(cards.c.status == "active", cards.c.valid_until >= today)
+    elif status == "expired":
+        stmt = stmt.where(cards.c.status == "active", cards.c.valid_until < today)
+    if level:
+        stmt = stmt.where(cards.c.level == level)
+    if q:
+        stmt = stmt.where(sa.or_(cards.c.card_no == q, accounts.c.name == q, accounts.c.phone == q))
+    return stmt
+
+
+async def list_cards(db, *, status, level, q, cursor: int | None, limit: int, now: dt.datetime) -> dict:
+    from server.accounts.privacy import mask_phone
+
+    today = today_cst(now)
+    stmt = _list_stmt(status=status, level=level, q=q, today=today).limit(limit + 1)
+    if cursor:
+        stmt = stmt.where(cards.c.id < cursor)
+    rows = await db.fetchall(stmt)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": [_admin_row(r, today, mask_phone) for r in rows],
+            "next_cursor": str(rows[-1]["id"]) if more and rows else None}
+
+
+STATUS_ZH = {"active": "正常", "disabled": "已停用", "expired": "已过期"}
+
+
+async def export_cards(db, *, status, level, q, now: dt.datetime, executor) -> bytes:
+    """The filtered card list as .xlsx (Chinese headers), read page by page."""
+    import asyncio
+    import io
+
+    import xlsxwriter
+
+    from server.accounts.privacy import mask_phone
+
+    today = today_cst(now)
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": False})
+    ws = wb.add_worksheet("英才卡")
+    head = wb.add_format({"bold": True, "bg_color": "#E8F0FE"})
+    headers = ["卡号", "持卡人", "手机号", "证件号", "等级", "状态", "发卡日期", "有效期至", "停用原因", "操作人", "操作时间"]
+    for c, h in enumerate(headers):
+        ws.write(0, c, h, head)
+    ws.set_column(0, 0, 18)
+    ws.set_column(2, 3, 20)
+    ws.set_column(6, 10, 14)
+    row_no, cursor = 1, None
+    while True:
+        stmt = _list_stmt(status=status, level=level, q=q, today=today).limit(1000)
+        if cursor:
+            stmt = stmt.where(cards.c.id < cursor)
+        rows = await db.fetchall(stmt)
+        if not rows:
+            break
+        for r in rows:
+            v = _admin_row(r, today, mask_phone)
+            ws.write_row(row_no, 0, [v["card_no"], v["holder"]["name"], v["holder"]["phone_masked"] or "",
+                                     v["holder"]["id_number_masked"] or "", v["level"], STATUS_ZH[v["status"]],
+                                     v["issued_at"], v["valid_until"], v["status_reason"] or "",
+                                     v["status_by"] or "", v["status_at"] or ""])
+            row_no += 1
+        cursor = rows[-1]["id"]
+    await asyncio.get_running_loop().run_in_executor(executor, wb.close)
+    return buf.getvalue()
