@@ -45,6 +45,9 @@ async def serve(config: Config) -> None:
     await stop.wait()
     log.info("shutting down")
     server.stop()
+    from server.realtime.hub import stop_hub
+
+    await stop_hub(app)  # live sockets are told to reconnect elsewhere
     await deps.relay.stop()
     await server.close_all_connections()
     await db.close()

@@ -14,6 +14,12 @@ FEATURES = [
     "server.auth.handlers",
     "server.auth.wechat_handlers",
     "server.accounts.handlers",
+    "server.uploads.handlers",
+    "server.realtime.handlers",
+    "server.cards.handlers",
+    "server.applications.handlers",
+    "server.sync.handlers",
+    "server.onsite.handlers",
 ]
 DEV_FEATURES = ["server.dev.handlers"]
 

@@ -176,20 +176,8 @@ class Config:
             raise ConfigError("ID_ENCRYPTION_KEY must be 32 bytes, base64-encoded")
         if self.sms_provider not in ("console", "aliyun"):
             raise ConfigError("SMS_PROVIDER must be console or aliyun")
-        if self.sms_provider == "aliyun":
-            missing = [name for name, value in (
-                ("ALIYUN_ACCESS_KEY_ID", self.aliyun_access_key_id),
-                ("ALIYUN_ACCESS_KEY_SECRET", self.aliyun_access_key_secret),
-                ("ALIYUN_SMS_SIGN_NAME", self.aliyun_sms_sign_name),
-                ("ALIYUN_SMS_TEMPLATE_LOGIN", self.aliyun_sms_templates.get("login")),
-            ) if not value]
-            if missing:
-                raise ConfigError("SMS_PROVIDER=aliyun needs: " + ", ".join(missing))
-            if self.aliyun_sms_protocol not in ("http", "https"):
-                raise ConfigError("ALIYUN_SMS_PROTOCOL must be http or https")
-            if self.aliyun_sms_connect_timeout <= 0 or self.aliyun_sms_read_timeout <= 0:
-                raise ConfigError("ALIYUN_SMS_CONNECT_TIMEOUT and ALIYUN_SMS_READ_TIMEOUT must be positive")
         if not self.is_production:
+            self._check_aliyun()
             return
         defaults = []
         if self.secret_key == DEV_SECRET_KEY:
@@ -215,3 +203,21 @@ class Config:
             raise ConfigError("SMS_PROVIDER=console is for development only")
         if self.database_url.startswith("sqlite"):
             raise ConfigError("production needs DATABASE_URL=mysql+aiomysql://…")
+        self._check_aliyun()
+
+    def _check_aliyun(self) -> None:
+        """SMS_PROVIDER=aliyun needs its keys, the sign name and at least the login template code."""
+        if self.sms_provider != "aliyun":
+            return
+        missing = [name for name, value in (
+            ("ALIYUN_ACCESS_KEY_ID", self.aliyun_access_key_id),
+            ("ALIYUN_ACCESS_KEY_SECRET", self.aliyun_access_key_secret),
+            ("ALIYUN_SMS_SIGN_NAME", self.aliyun_sms_sign_name),
+            ("ALIYUN_SMS_TEMPLATE_LOGIN", self.aliyun_sms_templates.get("login")),
+        ) if not value]
+        if missing:
+            raise ConfigError("SMS_PROVIDER=aliyun needs: " + ", ".join(missing))
+        if self.aliyun_sms_protocol not in ("http", "https"):
+            raise ConfigError("ALIYUN_SMS_PROTOCOL must be http or https")
+        if self.aliyun_sms_connect_timeout <= 0 or self.aliyun_sms_read_timeout <= 0:
+            raise ConfigError("ALIYUN_SMS_CONNECT_TIMEOUT and ALIYUN_SMS_READ_TIMEOUT must be positive")

@@ -112,7 +112,7 @@ async def load_demo(deps, force: bool = False) -> bool:
         if not force and await tx.fetchval(sa.select(sa.func.count()).select_from(accounts)):
             return False
         ctx: dict = {}
-        for name, loader in LOADERS:
+        for _name, loader in LOADERS:
             await loader(tx, ctx, deps)
     log.info("demo data loaded")
     return True

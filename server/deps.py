@@ -15,7 +15,7 @@ from server.config import Config
 
 def utcnow() -> dt.datetime:
     """Naive UTC, the form the database stores."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 @dataclasses.dataclass

@@ -114,6 +114,18 @@ class WechatUnavailable(DomainError):
     status, code, message = 503, "WECHAT_UNAVAILABLE", "微信服务暂时不可用，请稍后再试"
 
 
+class WechatRateLimited(DomainError):
+    status, code, message = 429, "WECHAT_RATE_LIMITED", "微信接口调用过于频繁，请稍后再试"
+
+
+class WechatAlreadyBound(DomainError):
+    status, code, message = 409, "WECHAT_ALREADY_BOUND", "该微信已绑定其他账号"
+
+
+class LoginTicketInvalid(DomainError):
+    status, code, message = 400, "LOGIN_TICKET_INVALID", "登录凭证无效或已使用，请重新登录"
+
+
 class BindTicketInvalid(DomainError):
     status, code, message = 400, "BIND_TICKET_INVALID", "绑定凭证无效或已过期，请重新登录"
 

@@ -72,7 +72,7 @@ async def _every(deps: Deps, job: PeriodicJob, stop: asyncio.Event) -> None:
         await _run_job(deps, job)
         try:
             await asyncio.wait_for(stop.wait(), job.every_seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
 

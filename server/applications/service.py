@@ -65,7 +65,7 @@ _UPLOAD_OWNERS = sa.select(uploads.c.id, uploads.c.owner_id, uploads.c.kind)
 
 
 def _now_cst(now: dt.datetime) -> dt.datetime:
-    return now.replace(tzinfo=dt.timezone.utc).astimezone(CST)
+    return now.replace(tzinfo=dt.UTC).astimezone(CST)
 
 
 # --------------------------------------------------------------------------- personal data in the form
@@ -190,7 +190,8 @@ async def _check_files(tx, applicant_id: int, form: dict) -> None:
         ids[int(photo)] = "photo"
     bad = {m["kind"] for m in form.get("materials") or [] if m["kind"] not in mats.KINDS}
     if bad:
-        raise errors.InvalidRequest("材料类型无效", details={"fields": {"form.materials": f"未知的材料类型：{', '.join(sorted(bad))}"}})
+        msg = f"未知的材料类型：{', '.join(sorted(bad))}"
+        raise errors.InvalidRequest("材料类型无效", details={"fields": {"form.materials": msg}})
     if not ids:
         return
     rows = await tx.fetchall(_UPLOAD_OWNERS.where(uploads.c.id.in_(list(ids))))

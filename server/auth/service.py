@@ -112,7 +112,8 @@ async def request_sms_code(deps, *, phone: str, purpose: str, ip: str) -> int:
     now = deps.clock()
     async with deps.db.transaction() as tx:
         await _lock_phone(tx, phone)
-        recent = [r["created_at"] for r in await tx.fetchall(_RECENT_CODES, {"phone": phone, "since": now - dt.timedelta(days=1)})]
+        since = now - dt.timedelta(days=1)
+        recent = [r["created_at"] for r in await tx.fetchall(_RECENT_CODES, {"phone": phone, "since": since})]
         for window, limit in reversed(PHONE_LIMITS):  # the longest wait first
             inside = [t for t in recent if t > now - window]
             if len(inside) >= limit:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from server.applications.handlers import cursor_id
 from server.accounts.service import ME_EXTENSIONS
+from server.applications.handlers import cursor_id
 from server.applications.schemas import CardListQuery, CardStatusIn
 from server.cards import service
 from server.db.database import Query

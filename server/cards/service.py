@@ -35,7 +35,7 @@ class CardExpired(errors.DomainError):
 
 
 def today_cst(now: dt.datetime) -> dt.date:
-    return now.replace(tzinfo=dt.timezone.utc).astimezone(CST).date()
+    return now.replace(tzinfo=dt.UTC).astimezone(CST).date()
 
 
 def effective_status(row: dict, today: dt.date) -> str:

@@ -408,7 +408,7 @@ async def ping(db: Database, timeout: float = 2.0) -> bool:
     try:
         await asyncio.wait_for(db.fetchval("SELECT 1"), timeout)
         return True
-    except (DatabaseUnavailable, asyncio.TimeoutError, OSError):
+    except (TimeoutError, DatabaseUnavailable, OSError):
         return False
     except Exception:  # any driver error means "not healthy", never a crash
         log.warning("database ping failed", exc_info=True)

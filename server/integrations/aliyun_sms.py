@@ -173,6 +173,7 @@ class AliyunSmsSender:
             result = SendResult(ok=False, code=exc.get_error_code() or "SDK.ClientError", retryable=True,
                                 detail=_detail(Code=exc.get_error_code(), Message=exc.get_error_msg()))
         except Exception as exc:  # anything else from the SDK or requests: transient until proven otherwise
+            log.warning("aliyun sms: unexpected SDK error", exc_info=True)
             result = SendResult(ok=False, code="SDK.Error", retryable=True,
                                 detail=_detail(Code="SDK.Error", Message=repr(exc)))
         else:

@@ -184,6 +184,7 @@ class OutboxRelay:
     async def run_forever(self) -> None:
         """Deliver due messages until `stop()`; sleeps `poll_seconds` (or until `poke()`) when idle."""
         while not self._stopping:
+            self._wake.clear()  # before the pass, so a poke() during it is not lost
             try:
                 handled = await self.run_once()
             except asyncio.CancelledError:
@@ -193,10 +194,9 @@ class OutboxRelay:
                 handled = 0
             if handled or self._stopping:
                 continue
-            self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     def start(self) -> None:
@@ -210,16 +210,13 @@ class OutboxRelay:
         `grace_seconds`), the rest stay pending for the next relay."""
         if self._task is None:
             return
+        task, self._task = self._task, None
         self._stopping = True
         self._wake.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), grace_seconds)
-        except (asyncio.TimeoutError, asyncio.CancelledError, Exception):
-            pass
-        if not self._task.done():
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):
-                pass
-        self._task = None
+        done, _ = await asyncio.wait({task}, timeout=grace_seconds)
+        if not done:
+            log.warning("outbox relay still busy after %ss; cancelling it", grace_seconds)
+            task.cancel()
+            await asyncio.wait({task})
+        if not task.cancelled() and task.exception() is not None:
+            log.error("outbox relay loop failed", exc_info=task.exception())

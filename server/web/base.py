@@ -14,9 +14,9 @@ import hashlib
 import json
 import logging
 import re
-import time
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 import tornado.web
@@ -153,10 +153,29 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+async def load_principal(db, token: str, now) -> Principal | None:
+    """The caller behind a session token, or None when it is unknown, revoked, expired or disabled.
+    Shared by every HTTP handler and the WebSocket (which re-checks its session periodically)."""
+    if len(token) > 200:
+        return None
+    row = await db.fetchone(_SESSION_LOOKUP, {"h": token_hash(token)})
+    if row is None or row["status"] != "active" or row["expires_at"] <= now:
+        return None
+    return Principal(
+        id=row["id"],
+        name=row["name"],
+        roles=frozenset(filter(None, row["roles"].split(","))),
+        org_id=row["org_id"],
+        session_id=row["session_id"],
+    )
+
+
 class ApiHandler(tornado.web.RequestHandler):
     """Base of every API handler. Subclasses only define `@endpoint`-wrapped methods."""
 
     principal: Principal | None = None
+    # a method may choose its success status (e.g. 200 or 201 for an upsert); default: the declared one
+    response_status: int | None = None
     route_name: str = ""  # set by make_app: the route pattern, for metrics and logs
 
     def initialize(self, route_name: str = "") -> None:
@@ -261,21 +280,14 @@ class ApiHandler(tornado.web.RequestHandler):
             token = auth[7:].strip()
         if token:
             self.principal = await self._load_principal(token)
+        if policy.kind == "sync":
+            from server.sync.signature import verify
+
+            self.sync_client = await verify(self)
         policy.check(self)
 
     async def _load_principal(self, token: str) -> Principal | None:
-        if len(token) > 200:
-            return None
-        row = await self.db.fetchone(_SESSION_LOOKUP, {"h": token_hash(token)})
-        if row is None or row["status"] != "active" or row["expires_at"] <= self.now():
-            return None
-        return Principal(
-            id=row["id"],
-            name=row["name"],
-            roles=frozenset(filter(None, row["roles"].split(","))),
-            org_id=row["org_id"],
-            session_id=row["session_id"],
-        )
+        return await load_principal(self.db, token, self.now())
 
     def _parse_query(self, model: type[BaseModel]):
         raw = {k: self.get_query_argument(k) for k in self.request.query_arguments}
@@ -317,8 +329,9 @@ class ApiHandler(tornado.web.RequestHandler):
         if isinstance(result, BaseModel):
             result = result.model_dump(mode="json")
         body = dumps(result)
-        await self._idempotency_end(ep.status, body)
-        self.set_status(ep.status)
+        status = self.response_status or ep.status
+        await self._idempotency_end(status, body)
+        self.set_status(status)
         self.set_header("Content-Type", "application/json; charset=UTF-8")
         self.finish(body)
 

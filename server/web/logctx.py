@@ -62,3 +62,5 @@ def setup_logging(level: str = "INFO", as_json: bool = True) -> None:
     root.setLevel(level)
     # Tornado's access log duplicates our own structured request line
     logging.getLogger("tornado.access").setLevel(logging.CRITICAL)
+    # urllib3 logs full request URLs at DEBUG, and WeChat puts its secrets in query strings
+    logging.getLogger("urllib3").setLevel(max(logging.INFO, root.level))

@@ -21,7 +21,7 @@ _ERROR = {
 
 def _path(pattern: str) -> tuple[str, list[str]]:
     names = _GROUP.findall(pattern)
-    return _GROUP.sub(lambda m: "{" + m.group(1) + "}", pattern).rstrip("$"), names
+    return _GROUP.sub(lambda m: "{" + m.group(1) + "}", pattern).rstrip("$").replace("\\.", "."), names
 
 
 def build_openapi(app) -> dict:
@@ -65,7 +65,8 @@ def build_openapi(app) -> dict:
             ok["content"] = {"application/json": {"schema": key_map[(ep.response, "validation")]}}
         elif ep.status != 204:
             ok["content"] = {"application/json": {"schema": {"type": "object"}}}
-        err = {"description": "错误（见 error.code）", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        err = {"description": "错误（见 error.code）",
+               "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         op["responses"] = {str(ep.status): ok, "4XX": err}
         if ep.idempotent:
             op["parameters"].append({"name": "Idempotency-Key", "in": "header", "required": False,

@@ -2,7 +2,6 @@
 
 import asyncio
 import io
-import json
 import re
 
 import openpyxl

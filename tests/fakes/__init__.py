@@ -1,0 +1,1 @@
+"""Fakes of outside services (WeChat …) that tests talk to over real HTTP on loopback."""

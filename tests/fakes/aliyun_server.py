@@ -138,7 +138,9 @@ class FakeAliyun:
     def start(self) -> None:
         """Listen on a random loopback port (on the current IOLoop)."""
         sock, self.port = tornado.testing.bind_unused_port()
-        self._server = tornado.httpserver.HTTPServer(tornado.web.Application([(r"/", _Handler, {"fake": self})]))
+        # no access log: the fake is not the system under test (and its URLs hold phone numbers)
+        app = tornado.web.Application([(r"/", _Handler, {"fake": self})], log_function=lambda handler: None)
+        self._server = tornado.httpserver.HTTPServer(app)
         self._server.add_sockets([sock])
 
     async def stop(self) -> None:
@@ -199,7 +201,8 @@ class _Handler(tornado.web.RequestHandler):
             return self._refuse(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
         for name in ("Timestamp", "SignatureMethod", "SignatureVersion", "Format"):
             if not p.get(name):
-                return self._refuse(400, "MissingParameter", f"The input parameter \"{name}\" that is mandatory for processing this request is not supplied.")
+                return self._refuse(400, "MissingParameter", f"The input parameter \"{name}\" that is mandatory "
+                                    "for processing this request is not supplied.")
         script = fake._script.popleft() if fake._script else _Scripted()
         if script.delay:
             await asyncio.sleep(script.delay)

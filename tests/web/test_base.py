@@ -2,7 +2,6 @@
 
 import asyncio
 import logging
-import urllib.parse
 
 import pytest
 import sqlalchemy as sa

@@ -7,8 +7,6 @@ that it should not (or refuses one it should serve).
 
 import re
 
-import pytest
-
 from server.app import collect_routes
 from server.web.base import all_endpoints
 
@@ -16,6 +14,7 @@ ANON = "anonymous"
 ROLES = ["holder", "window_staff", "reviewer", "venue_staff", "admin"]
 ALL = {ANON, *ROLES}
 USERS = set(ROLES)
+SIGNED = frozenset({"signed"})
 
 # (METHOD, route pattern) -> who may call it
 EXPECTED = {
@@ -40,6 +39,31 @@ EXPECTED = {
     ("POST", r"/api/v1/admin/accounts/(?P<account_id>[^/]+)/disable"): {"admin"},
     ("POST", r"/api/v1/admin/accounts/(?P<account_id>[^/]+)/enable"): {"admin"},
     ("GET", r"/api/v1/dev/sms"): ALL,
+    ("POST", r"/api/v1/uploads"): USERS,
+    ("GET", r"/api/v1/uploads/(?P<file_id>[^/]+)"): USERS,
+    ("GET", r"/api/v1/ws"): USERS,
+    # cards and applications
+    ("GET", r"/api/v1/me/card"): {"holder"},
+    ("POST", r"/api/v1/me/card/qr"): {"holder"},
+    ("GET", r"/api/v1/admin/cards"): {"admin"},
+    ("GET", r"/api/v1/admin/cards/export\.xlsx"): {"admin"},
+    ("POST", r"/api/v1/admin/cards/(?P<card_no>[A-Za-z0-9-]{1,32})/disable"): {"admin"},
+    ("POST", r"/api/v1/admin/cards/(?P<card_no>[A-Za-z0-9-]{1,32})/enable"): {"admin"},
+    ("POST", r"/api/v1/applications"): {"holder"},
+    ("GET", r"/api/v1/applications/materials"): USERS,
+    ("GET", r"/api/v1/applications/(?P<app_id>[^/]+)"): USERS,
+    ("PUT", r"/api/v1/applications/(?P<app_id>[^/]+)"): {"holder"},
+    ("DELETE", r"/api/v1/applications/(?P<app_id>[^/]+)"): {"holder"},
+    ("POST", r"/api/v1/applications/(?P<app_id>[^/]+)/submit"): {"holder"},
+    ("POST", r"/api/v1/applications/(?P<app_id>[^/]+)/withdraw"): {"holder"},
+    ("GET", r"/api/v1/me/applications"): {"holder"},
+    ("GET", r"/api/v1/review/applications"): {"reviewer", "admin"},
+    ("POST", r"/api/v1/review/applications/(?P<app_id>[^/]+)/actions"): {"reviewer"},
+    # PC-side sync: no user at all, a signature (SIGNED: every unsigned caller gets 401)
+    ("PUT", r"/api/v1/sync/holders/(?P<external_id>[A-Za-z0-9_.:-]{1,64})"): SIGNED,
+    ("PUT", r"/api/v1/sync/cards/(?P<card_no>[A-Za-z0-9-]{1,32})"): SIGNED,
+    ("POST", r"/api/v1/sync/cards/(?P<card_no>[A-Za-z0-9-]{1,32})/status"): SIGNED,
+    ("GET", r"/api/v1/sync/events"): SIGNED,
 }
 
 # one demo login per role
@@ -67,6 +91,9 @@ def test_every_route_is_in_the_table_and_declares_the_same_policy():
         assert key in EXPECTED, f"{method} {pattern} is missing from the permission matrix"
         seen.add(key)
         want = EXPECTED[key]
+        if want is SIGNED:
+            assert ep.auth.kind == "sync", f"{method} {pattern} must verify the PC-side signature"
+            continue
         for who in ALL:
             allowed = ep.auth.allows(None if who == ANON else frozenset({who}))
             assert allowed == (who in want), f"{method} {pattern}: {who} allowed={allowed}"
@@ -74,7 +101,8 @@ def test_every_route_is_in_the_table_and_declares_the_same_policy():
 
 
 def _concrete(pattern: str) -> str:
-    return re.sub(r"\(\?P<\w+>[^)]*\)", "999999", pattern)  # unknown ids: no side effects
+    # unknown ids: no side effects
+    return re.sub(r"\(\?P<\w+>[^)]*\)", "999999", pattern).replace("\\.", ".")
 
 
 async def test_matrix_over_http(api):
@@ -82,10 +110,14 @@ async def test_matrix_over_http(api):
     for role, (kind, who) in LOGINS.items():
         tokens[role] = await (api.login_sms(who) if kind == "sms" else api.login_password(who))
     # logout last: it ends the session the other calls use
-    for method, pattern, ep in sorted(_routes(), key=lambda r: r[1] == "/api/v1/auth/logout"):
+    for method, pattern, _ep in sorted(_routes(), key=lambda r: r[1] == "/api/v1/auth/logout"):
         path = _concrete(pattern)
         want = EXPECTED[(method, pattern)]
         for who, token in tokens.items():
+            if want is SIGNED:
+                r = await api.call(method, path, token=token, json={} if method in ("POST", "PUT") else None)
+                assert r.status == 401 and r.code == "SIGNATURE_INVALID", f"{who} on {method} {path}: {r}"
+                continue
             r = await api.call(method, path, token=token, json={} if method in ("POST", "PUT") else None)
             if who in want:
                 assert r.status not in (401, 403) or r.code not in ("UNAUTHORIZED", "FORBIDDEN"), \
