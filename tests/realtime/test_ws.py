@@ -217,3 +217,27 @@ async def test_an_event_committed_by_another_process_arrives_within_a_second(api
         assert msg["type"] == "card.status_changed" and msg["data"] == {"status": "disabled"}
     finally:
         conn.close()
+
+
+async def test_admin_disable_reaches_zhangsans_open_socket_and_refuses_his_qr(api, ws_url):
+    """The card issue's acceptance: disable → the next QR request is refused and 张三's open app is
+    told within a second; enable restores service."""
+    zhang = await api.login_sms("13800000001")
+    admin = await api.login_password("admin")
+    assert (await api.post("/api/v1/me/card/qr", token=zhang)).status == 200
+    conn = await connect(ws_url, zhang)
+    try:
+        r = await api.post("/api/v1/admin/cards/WH202400000001/disable", {"reason": "核查"}, token=admin)
+        assert r.status == 200
+        committed = time.monotonic()
+        qr = await api.post("/api/v1/me/card/qr", token=zhang)
+        assert qr.status == 403 and qr.code == "CARD_DISABLED"
+        msg = await receive(conn, 1.0)
+        assert msg["type"] == "card.status_changed" and msg["data"]["status"] == "disabled"
+        assert time.monotonic() - committed < 1.0
+        await api.post("/api/v1/admin/cards/WH202400000001/enable", {}, token=admin)
+        msg = await receive(conn, 1.5)
+        assert msg["type"] == "card.status_changed" and msg["data"]["status"] == "active"
+        assert (await api.post("/api/v1/me/card/qr", token=zhang)).status == 200
+    finally:
+        conn.close()
