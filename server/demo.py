@@ -102,8 +102,15 @@ async def _load_applications(tx, ctx, deps) -> None:
     await load(tx, ctx, deps)
 
 
+async def _load_catalog(tx, ctx, deps) -> None:
+    from server.catalog.demo import load
+
+    await load(tx, ctx, deps)
+
+
 # each feature's demo rows, in order: (name, async fn(tx, ctx, deps))
-LOADERS: list = [("accounts and orgs", _load_base), ("cards and applications", _load_applications)]
+LOADERS: list = [("accounts and orgs", _load_base), ("cards and applications", _load_applications),
+                 ("services, windows and venues", _load_catalog)]
 
 
 async def load_demo(deps, force: bool = False) -> bool:

@@ -298,3 +298,230 @@ CREATE TABLE application_actions (
 CREATE INDEX ix_application_actions_app ON application_actions (application_id, id);
 
 UPDATE alembic_version SET version_num='0002' WHERE alembic_version.version_num = '0001';
+
+
+CREATE TABLE listings (
+    id BIGINT NOT NULL AUTO_INCREMENT, 
+    kind VARCHAR(16) NOT NULL, 
+    title VARCHAR(200) NOT NULL, 
+    category VARCHAR(64), 
+    body MEDIUMTEXT NOT NULL, 
+    contact VARCHAR(128), 
+    published_at DATETIME(6) NOT NULL, 
+    status VARCHAR(16) NOT NULL DEFAULT 'published', 
+    created_by BIGINT, 
+    created_at DATETIME(6) NOT NULL, 
+    updated_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_listings PRIMARY KEY (id)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_listings_kind ON listings (kind, status, id);
+
+CREATE TABLE qr_uses (
+    token_hash VARCHAR(64) NOT NULL, 
+    visit_id BIGINT, 
+    created_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_qr_uses PRIMARY KEY (token_hash)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_qr_uses_created ON qr_uses (created_at);
+
+CREATE TABLE quota_usage (
+    card_id BIGINT NOT NULL, 
+    service_id BIGINT NOT NULL, 
+    year INTEGER NOT NULL, 
+    used INTEGER NOT NULL DEFAULT '0', 
+    CONSTRAINT pk_quota_usage PRIMARY KEY (card_id, service_id, year)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE services (
+    id BIGINT NOT NULL AUTO_INCREMENT, 
+    code VARCHAR(32) NOT NULL, 
+    name VARCHAR(64) NOT NULL, 
+    category VARCHAR(16) NOT NULL, 
+    description TEXT NOT NULL, 
+    eligible_levels VARCHAR(16) NOT NULL, 
+    quota_per_year INTEGER, 
+    step_limits TEXT, 
+    status VARCHAR(16) NOT NULL DEFAULT 'active', 
+    sort INTEGER NOT NULL DEFAULT '0', 
+    created_at DATETIME(6) NOT NULL, 
+    updated_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_services PRIMARY KEY (id), 
+    CONSTRAINT uq_services_code UNIQUE (code)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_services_category ON services (category, status, sort);
+
+CREATE TABLE visits (
+    id BIGINT NOT NULL AUTO_INCREMENT, 
+    venue_id BIGINT NOT NULL, 
+    service_id BIGINT, 
+    card_id BIGINT, 
+    holder_id BIGINT, 
+    staff_id BIGINT, 
+    method VARCHAR(16) NOT NULL, 
+    verdict VARCHAR(32) NOT NULL, 
+    check_code VARCHAR(8), 
+    created_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_visits PRIMARY KEY (id)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_visits_card ON visits (card_id, created_at);
+
+CREATE INDEX ix_visits_created ON visits (created_at);
+
+CREATE INDEX ix_visits_venue_created ON visits (venue_id, created_at);
+
+CREATE TABLE venues (
+    id BIGINT NOT NULL AUTO_INCREMENT, 
+    org_id BIGINT NOT NULL, 
+    name VARCHAR(128) NOT NULL, 
+    type VARCHAR(16) NOT NULL, 
+    district VARCHAR(32), 
+    address VARCHAR(255), 
+    status VARCHAR(16) NOT NULL DEFAULT 'active', 
+    created_at DATETIME(6) NOT NULL, 
+    updated_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_venues PRIMARY KEY (id), 
+    CONSTRAINT fk_venues_org_id_orgs FOREIGN KEY(org_id) REFERENCES orgs (id), 
+    CONSTRAINT uq_venues_org_id UNIQUE (org_id)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE windows (
+    id BIGINT NOT NULL AUTO_INCREMENT, 
+    org_id BIGINT NOT NULL, 
+    name VARCHAR(128) NOT NULL, 
+    district VARCHAR(32) NOT NULL, 
+    is_city BOOL NOT NULL DEFAULT 0, 
+    contact_name VARCHAR(32) NOT NULL, 
+    phone VARCHAR(32) NOT NULL, 
+    address VARCHAR(255) NOT NULL, 
+    hours VARCHAR(128) NOT NULL, 
+    status VARCHAR(16) NOT NULL DEFAULT 'active', 
+    created_at DATETIME(6) NOT NULL, 
+    updated_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_windows PRIMARY KEY (id), 
+    CONSTRAINT fk_windows_org_id_orgs FOREIGN KEY(org_id) REFERENCES orgs (id)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_windows_district ON windows (district);
+
+CREATE TABLE appointments (
+    id BIGINT NOT NULL AUTO_INCREMENT, 
+    holder_id BIGINT NOT NULL, 
+    service_id BIGINT NOT NULL, 
+    window_id BIGINT NOT NULL, 
+    district VARCHAR(32) NOT NULL, 
+    holder_name VARCHAR(64) NOT NULL, 
+    status VARCHAR(16) NOT NULL, 
+    content TEXT NOT NULL, 
+    preferred_date DATE, 
+    attachments TEXT, 
+    deadline_at DATETIME(6), 
+    version INTEGER NOT NULL DEFAULT '1', 
+    created_at DATETIME(6) NOT NULL, 
+    updated_at DATETIME(6) NOT NULL, 
+    completed_at DATETIME(6), 
+    CONSTRAINT pk_appointments PRIMARY KEY (id), 
+    CONSTRAINT fk_appointments_holder_id_accounts FOREIGN KEY(holder_id) REFERENCES accounts (id), 
+    CONSTRAINT fk_appointments_service_id_services FOREIGN KEY(service_id) REFERENCES services (id), 
+    CONSTRAINT fk_appointments_window_id_windows FOREIGN KEY(window_id) REFERENCES windows (id)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_appointments_created ON appointments (created_at);
+
+CREATE INDEX ix_appointments_deadline ON appointments (deadline_at);
+
+CREATE INDEX ix_appointments_district ON appointments (district, status, id);
+
+CREATE INDEX ix_appointments_holder ON appointments (holder_id, id);
+
+CREATE INDEX ix_appointments_holder_name ON appointments (holder_name, id);
+
+CREATE INDEX ix_appointments_service ON appointments (service_id, status, id);
+
+CREATE INDEX ix_appointments_status ON appointments (status, id);
+
+CREATE INDEX ix_appointments_window_deadline ON appointments (window_id, deadline_at);
+
+CREATE INDEX ix_appointments_window_status ON appointments (window_id, status, id);
+
+CREATE TABLE supervisions (
+    id BIGINT NOT NULL AUTO_INCREMENT, 
+    window_id BIGINT NOT NULL, 
+    auto_day DATE, 
+    overdue_count INTEGER NOT NULL, 
+    actor_id BIGINT, 
+    created_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_supervisions PRIMARY KEY (id), 
+    CONSTRAINT fk_supervisions_window_id_windows FOREIGN KEY(window_id) REFERENCES windows (id), 
+    CONSTRAINT uq_supervisions_window_id_auto_day UNIQUE (window_id, auto_day)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE venue_services (
+    venue_id BIGINT NOT NULL, 
+    service_id BIGINT NOT NULL, 
+    CONSTRAINT pk_venue_services PRIMARY KEY (venue_id, service_id), 
+    CONSTRAINT fk_venue_services_service_id_services FOREIGN KEY(service_id) REFERENCES services (id), 
+    CONSTRAINT fk_venue_services_venue_id_venues FOREIGN KEY(venue_id) REFERENCES venues (id)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE wechat_subscriptions (
+    account_id BIGINT NOT NULL, 
+    template VARCHAR(64) NOT NULL, 
+    remaining INTEGER NOT NULL DEFAULT '0', 
+    updated_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_wechat_subscriptions PRIMARY KEY (account_id, template), 
+    CONSTRAINT fk_wechat_subscriptions_account_id_accounts FOREIGN KEY(account_id) REFERENCES accounts (id)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE window_services (
+    window_id BIGINT NOT NULL, 
+    service_id BIGINT NOT NULL, 
+    CONSTRAINT pk_window_services PRIMARY KEY (window_id, service_id), 
+    CONSTRAINT fk_window_services_service_id_services FOREIGN KEY(service_id) REFERENCES services (id), 
+    CONSTRAINT fk_window_services_window_id_windows FOREIGN KEY(window_id) REFERENCES windows (id)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_window_services_service ON window_services (service_id);
+
+CREATE TABLE window_staff (
+    account_id BIGINT NOT NULL, 
+    window_id BIGINT NOT NULL, 
+    CONSTRAINT pk_window_staff PRIMARY KEY (account_id, window_id), 
+    CONSTRAINT fk_window_staff_account_id_accounts FOREIGN KEY(account_id) REFERENCES accounts (id), 
+    CONSTRAINT fk_window_staff_window_id_windows FOREIGN KEY(window_id) REFERENCES windows (id)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_window_staff_window ON window_staff (window_id);
+
+CREATE TABLE appointment_history (
+    id BIGINT NOT NULL AUTO_INCREMENT, 
+    appointment_id BIGINT NOT NULL, 
+    action VARCHAR(16) NOT NULL, 
+    actor_id BIGINT, 
+    actor_name VARCHAR(64) NOT NULL, 
+    opinion TEXT, 
+    from_status VARCHAR(16), 
+    to_status VARCHAR(16), 
+    from_window_id BIGINT, 
+    to_window_id BIGINT, 
+    created_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_appointment_history PRIMARY KEY (id), 
+    CONSTRAINT fk_appointment_history_appointment_id_appointments FOREIGN KEY(appointment_id) REFERENCES appointments (id)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_appointment_history_appt ON appointment_history (appointment_id, id);
+
+CREATE TABLE ratings (
+    appointment_id BIGINT NOT NULL, 
+    holder_id BIGINT NOT NULL, 
+    stars SMALLINT NOT NULL, 
+    comment VARCHAR(500), 
+    created_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_ratings PRIMARY KEY (appointment_id), 
+    CONSTRAINT fk_ratings_appointment_id_appointments FOREIGN KEY(appointment_id) REFERENCES appointments (id)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+UPDATE alembic_version SET version_num='0003' WHERE alembic_version.version_num = '0002';

@@ -345,4 +345,244 @@ sync_nonces = sa.Table(
     **MYSQL_OPTS,
 )
 
+# --------------------------------------------------------------------------- green channel
+
+services = sa.Table(
+    "services",
+    metadata,
+    _id(),
+    sa.Column("code", sa.String(32), nullable=False, unique=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    # onsite | appointment | project | other
+    sa.Column("category", sa.String(16), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    # comma-separated card levels: "A,B"
+    sa.Column("eligible_levels", sa.String(16), nullable=False),
+    # on-site services: uses per card per calendar year (NULL: no quota)
+    sa.Column("quota_per_year", sa.Integer),
+    # appointment services: 办理时限 per step in hours, JSON {"submitted": 24, "accepted": 72, "prereviewed": 120}
+    sa.Column("step_limits", sa.Text),
+    sa.Column("status", sa.String(16), nullable=False, server_default="active"),
+    sa.Column("sort", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("updated_at", Instant, nullable=False),
+    sa.Index("ix_services_category", "category", "status", "sort"),
+    **MYSQL_OPTS,
+)
+
+windows = sa.Table(
+    "windows",
+    metadata,
+    _id(),
+    sa.Column("org_id", BigId, sa.ForeignKey("orgs.id"), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("district", sa.String(32), nullable=False),
+    # the city window sees all windows' work and sends supervision
+    sa.Column("is_city", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("contact_name", sa.String(32), nullable=False),
+    sa.Column("phone", sa.String(32), nullable=False),
+    sa.Column("address", sa.String(255), nullable=False),
+    sa.Column("hours", sa.String(128), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, server_default="active"),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("updated_at", Instant, nullable=False),
+    sa.Index("ix_windows_district", "district"),
+    **MYSQL_OPTS,
+)
+
+window_services = sa.Table(
+    "window_services",
+    metadata,
+    sa.Column("window_id", BigId, sa.ForeignKey("windows.id"), primary_key=True),
+    sa.Column("service_id", BigId, sa.ForeignKey("services.id"), primary_key=True),
+    sa.Index("ix_window_services_service", "service_id"),
+    **MYSQL_OPTS,
+)
+
+window_staff = sa.Table(
+    "window_staff",
+    metadata,
+    sa.Column("account_id", BigId, sa.ForeignKey("accounts.id"), primary_key=True),
+    sa.Column("window_id", BigId, sa.ForeignKey("windows.id"), primary_key=True),
+    sa.Index("ix_window_staff_window", "window_id"),
+    **MYSQL_OPTS,
+)
+
+appointments = sa.Table(
+    "appointments",
+    metadata,
+    _id(),
+    sa.Column("holder_id", BigId, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("service_id", BigId, sa.ForeignKey("services.id"), nullable=False),
+    sa.Column("window_id", BigId, sa.ForeignKey("windows.id"), nullable=False),
+    # denormalised from the window and the holder for the comprehensive query's filters
+    sa.Column("district", sa.String(32), nullable=False),
+    sa.Column("holder_name", sa.String(64), nullable=False),
+    # submitted | accepted | prereviewed | completed | returned | cancelled
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("preferred_date", sa.Date),
+    sa.Column("attachments", sa.Text),
+    # the deadline of the current step (办理时限); NULL once no step is running
+    sa.Column("deadline_at", Instant),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("updated_at", Instant, nullable=False),
+    sa.Column("completed_at", Instant),
+    sa.Index("ix_appointments_holder", "holder_id", "id"),
+    sa.Index("ix_appointments_window_status", "window_id", "status", "id"),
+    sa.Index("ix_appointments_status", "status", "id"),
+    sa.Index("ix_appointments_service", "service_id", "status", "id"),
+    sa.Index("ix_appointments_district", "district", "status", "id"),
+    sa.Index("ix_appointments_deadline", "deadline_at"),
+    sa.Index("ix_appointments_window_deadline", "window_id", "deadline_at"),
+    sa.Index("ix_appointments_created", "created_at"),
+    sa.Index("ix_appointments_holder_name", "holder_name", "id"),
+    **MYSQL_OPTS,
+)
+
+appointment_history = sa.Table(
+    "appointment_history",
+    metadata,
+    _id(),
+    sa.Column("appointment_id", BigId, sa.ForeignKey("appointments.id"), nullable=False),
+    # submit | accept | prereview | complete | forward | return | resubmit | cancel | rate | supervise
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("actor_id", BigId),
+    sa.Column("actor_name", sa.String(64), nullable=False),
+    sa.Column("opinion", sa.Text),
+    sa.Column("from_status", sa.String(16)),
+    sa.Column("to_status", sa.String(16)),
+    sa.Column("from_window_id", BigId),
+    sa.Column("to_window_id", BigId),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Index("ix_appointment_history_appt", "appointment_id", "id"),
+    **MYSQL_OPTS,
+)
+
+ratings = sa.Table(
+    "ratings",
+    metadata,
+    sa.Column("appointment_id", BigId, sa.ForeignKey("appointments.id"), primary_key=True),
+    sa.Column("holder_id", BigId, nullable=False),
+    sa.Column("stars", sa.SmallInteger, nullable=False),
+    sa.Column("comment", sa.String(500)),
+    sa.Column("created_at", Instant, nullable=False),
+    **MYSQL_OPTS,
+)
+
+# 督办: one automatic supervision per window per day (unique auto_day), manual ones any time
+supervisions = sa.Table(
+    "supervisions",
+    metadata,
+    _id(),
+    sa.Column("window_id", BigId, sa.ForeignKey("windows.id"), nullable=False),
+    sa.Column("auto_day", sa.Date),
+    sa.Column("overdue_count", sa.Integer, nullable=False),
+    sa.Column("actor_id", BigId),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.UniqueConstraint("window_id", "auto_day"),
+    **MYSQL_OPTS,
+)
+
+# holders who allowed WeChat subscribe messages (mini-program wx.requestSubscribeMessage)
+wechat_subscriptions = sa.Table(
+    "wechat_subscriptions",
+    metadata,
+    sa.Column("account_id", BigId, sa.ForeignKey("accounts.id"), primary_key=True),
+    sa.Column("template", sa.String(64), primary_key=True),
+    # how many one-time messages the holder allowed and not yet used
+    sa.Column("remaining", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("updated_at", Instant, nullable=False),
+    **MYSQL_OPTS,
+)
+
+listings = sa.Table(
+    "listings",
+    metadata,
+    _id(),
+    # demand 企业需求 | project 人才项目资源 | platform 平台载体资源 | notice 通报公告
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("category", sa.String(64)),
+    sa.Column("body", LongText, nullable=False),
+    sa.Column("contact", sa.String(128)),
+    sa.Column("published_at", Instant, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, server_default="published"),
+    sa.Column("created_by", BigId),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("updated_at", Instant, nullable=False),
+    sa.Index("ix_listings_kind", "kind", "status", "id"),
+    **MYSQL_OPTS,
+)
+
+# --------------------------------------------------------------------------- on-site
+
+venues = sa.Table(
+    "venues",
+    metadata,
+    _id(),
+    sa.Column("org_id", BigId, sa.ForeignKey("orgs.id"), nullable=False, unique=True),
+    sa.Column("name", sa.String(128), nullable=False),
+    # airport | hospital | station | scenic | other
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("district", sa.String(32)),
+    sa.Column("address", sa.String(255)),
+    sa.Column("status", sa.String(16), nullable=False, server_default="active"),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("updated_at", Instant, nullable=False),
+    **MYSQL_OPTS,
+)
+
+venue_services = sa.Table(
+    "venue_services",
+    metadata,
+    sa.Column("venue_id", BigId, sa.ForeignKey("venues.id"), primary_key=True),
+    sa.Column("service_id", BigId, sa.ForeignKey("services.id"), primary_key=True),
+    **MYSQL_OPTS,
+)
+
+# every scan and check-in, refusals too
+visits = sa.Table(
+    "visits",
+    metadata,
+    _id(),
+    sa.Column("venue_id", BigId, nullable=False),
+    sa.Column("service_id", BigId),
+    sa.Column("card_id", BigId),
+    sa.Column("holder_id", BigId),
+    sa.Column("staff_id", BigId),
+    # staff_scan | holder_checkin
+    sa.Column("method", sa.String(16), nullable=False),
+    sa.Column("verdict", sa.String(32), nullable=False),
+    sa.Column("check_code", sa.String(8)),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Index("ix_visits_venue_created", "venue_id", "created_at"),
+    sa.Index("ix_visits_card", "card_id", "created_at"),
+    sa.Index("ix_visits_created", "created_at"),
+    **MYSQL_OPTS,
+)
+
+# single-use card QR tokens: the unique key is what makes a token work once
+qr_uses = sa.Table(
+    "qr_uses",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("visit_id", BigId),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Index("ix_qr_uses_created", "created_at"),
+    **MYSQL_OPTS,
+)
+
+# yearly on-site quota use per card and service, counted atomically
+quota_usage = sa.Table(
+    "quota_usage",
+    metadata,
+    sa.Column("card_id", BigId, primary_key=True),
+    sa.Column("service_id", BigId, primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("used", sa.Integer, nullable=False, server_default="0"),
+    **MYSQL_OPTS,
+)
+
 ALL_TABLES = [t for t in metadata.sorted_tables]
