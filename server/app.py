@@ -20,6 +20,9 @@ FEATURES = [
     "server.applications.handlers",
     "server.sync.handlers",
     "server.onsite.handlers",
+    "server.appointments.handlers",
+    "server.catalog.handlers",
+    "server.listings.handlers",
 ]
 DEV_FEATURES = ["server.dev.handlers"]
 

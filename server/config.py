@@ -94,6 +94,8 @@ class Config:
     wechat_api_base: str = "https://api.weixin.qq.com/"
     wechat_open_base: str = "https://open.weixin.qq.com/"
     wechat_jssdk_hosts: tuple[str, ...] = ()
+    # the mini-program's subscribe-message template for appointment progress (办理进度提醒)
+    wechat_subscribe_template_id: str = "demo-appointment-progress"
     # Server-to-server and on-site
     sync_clients: dict[str, str] = dataclasses.field(default_factory=lambda: _pairs(DEV_SYNC_CLIENTS))
     qr_keys: dict[str, str] = dataclasses.field(default_factory=lambda: _pairs(DEV_QR_KEYS))
@@ -158,6 +160,7 @@ class Config:
             wechat_jssdk_hosts=tuple(
                 h.strip() for h in env.get("WECHAT_JSSDK_HOSTS", "").split(",") if h.strip()
             ),
+            wechat_subscribe_template_id=env.get("WECHAT_SUBSCRIBE_TEMPLATE_ID", d.wechat_subscribe_template_id),
             sync_clients=_pairs(env.get("SYNC_CLIENTS", DEV_SYNC_CLIENTS)),
             qr_keys=_pairs(env.get("QR_KEYS", DEV_QR_KEYS)),
             qr_active_key=env.get("QR_ACTIVE_KEY", d.qr_active_key),

@@ -103,7 +103,14 @@ async def _load_applications(tx, ctx, deps) -> None:
 
 
 async def _load_catalog(tx, ctx, deps) -> None:
-    from server.catalog.demo import load
+    from server.catalog.demo import load, load_appointments
+
+    await load(tx, ctx, deps)
+    await load_appointments(tx, ctx, deps)
+
+
+async def _load_listings(tx, ctx, deps) -> None:
+    from server.listings.demo import load
 
     await load(tx, ctx, deps)
 
@@ -111,6 +118,7 @@ async def _load_catalog(tx, ctx, deps) -> None:
 # each feature's demo rows, in order: (name, async fn(tx, ctx, deps))
 LOADERS: list = [("accounts and orgs", _load_base), ("cards and applications", _load_applications),
                  ("services, windows and venues", _load_catalog)]
+LOADERS.append(("listings", _load_listings))
 
 
 async def load_demo(deps, force: bool = False) -> bool:

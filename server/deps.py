@@ -49,5 +49,8 @@ def build_deps(config: Config, db, *, clock=utcnow, sms=None, wechat=None, execu
         wechat = WechatGateway.from_config(config, executor)
     deps = Deps(config=config, db=db, clock=clock, cipher=IdCipher(config.id_encryption_key, config.id_hash_key),
                 executor=executor, sms=sms, wechat=wechat)
-    deps.relay = OutboxRelay(db, {"sms": sms}, clock, poll_seconds=config.outbox_poll_seconds)
+    from server.integrations.wechat_subscribe import WechatSubscribeSender
+
+    senders = {"sms": sms, "wechat_subscribe": WechatSubscribeSender(wechat, config.wechat_subscribe_template_id)}
+    deps.relay = OutboxRelay(db, senders, clock, poll_seconds=config.outbox_poll_seconds)
     return deps

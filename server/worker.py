@@ -41,8 +41,17 @@ class PeriodicJob:
     run: Callable[[Deps], Awaitable[object]]
 
 
-# Scheduled jobs beside the outbox relay. To come: the overdue-appointment supervision (督办) SMS.
-JOBS: list[PeriodicJob] = []
+async def _supervision(deps: Deps) -> object:
+    from server.appointments.supervision import run_daily
+
+    return await run_daily(deps)
+
+
+# Scheduled jobs beside the outbox relay.
+JOBS: list[PeriodicJob] = [
+    # 督办: one SMS a day to each window with overdue work (unique per window and day: safe with many workers)
+    PeriodicJob("supervision", 600, _supervision),
+]
 
 
 async def _run_job(deps: Deps, job: PeriodicJob) -> None:

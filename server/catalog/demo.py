@@ -3,9 +3,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
-from server.db.tables import services, venue_services, venues, window_services, window_staff, windows
+from server.db.tables import (
+    accounts,
+    appointment_history,
+    appointments,
+    services,
+    venue_services,
+    venues,
+    window_services,
+    window_staff,
+    windows,
+)
 from server.demo import DISTRICT_CODES, DISTRICTS
 
 # code, name, category, description, eligible levels, quota per year, step limits (hours)
@@ -76,3 +87,30 @@ async def load(tx, ctx: dict, deps) -> None:
     }
     await tx.insert_many(venue_services, [{"venue_id": ctx["venues"]["airport"], "service_id": ids["airport_vip"]},
                                           {"venue_id": ctx["venues"]["hospital"], "service_id": ids["medical_green"]}])
+
+
+# the window clerks' mobiles receive "work arrived" and supervision SMS
+STAFF_MOBILES = {"wendeng_window": "13900000101", "city_window": "13900000102"}
+
+
+async def load_appointments(tx, ctx: dict, deps) -> None:
+    """张三's completed, unrated 子女入学 appointment at the 文登区 window."""
+    now = deps.clock()
+    accts, wins, svc = ctx["accounts"], ctx["windows"], ctx["services"]
+    for username, phone in STAFF_MOBILES.items():
+        await tx.execute(accounts.update().where(accounts.c.id == accts[username]).values(phone=phone))
+    start = now - dt.timedelta(days=6)
+    appt = await tx.insert(appointments, dict(
+        holder_id=accts["zhangsan"], service_id=svc["child_school"], window_id=wins["wendeng"], district="文登区",
+        holder_name="张三", status="completed", content="孩子今年9月升入小学一年级，希望就近安排到文登区实验小学。",
+        preferred_date=None, attachments="[]", deadline_at=None, version=4, created_at=start,
+        updated_at=start + dt.timedelta(days=3), completed_at=start + dt.timedelta(days=3)))
+    steps = [("submit", "张三", None, None, "submitted", 0),
+             ("accept", "刘敏", "材料齐全，予以受理。", "submitted", "accepted", 1),
+             ("prereview", "刘敏", "已与区教育局对接，符合就近入学条件。", "accepted", "prereviewed", 2),
+             ("complete", "刘敏", "已安排至文登区实验小学一年级，请于8月25日前报到。", "prereviewed", "completed", 3)]
+    for action, actor, opinion, frm, to, day in steps:
+        await tx.insert(appointment_history, dict(
+            appointment_id=appt, action=action, actor_id=accts["zhangsan" if action == "submit" else "wendeng_window"],
+            actor_name=actor, opinion=opinion, from_status=frm, to_status=to,
+            to_window_id=wins["wendeng"] if action == "submit" else None, created_at=start + dt.timedelta(days=day)))

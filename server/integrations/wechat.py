@@ -373,6 +373,14 @@ class WechatGateway:
 
         return await self._run(call, self.mp, invalid_message="手机号授权已失效，请重新授权")
 
+    async def send_subscribe_message(self, openid: str, template_id: str, data: dict, page: str | None) -> dict:
+        """A mini-program subscribe message (cgi-bin/message/subscribe/send)."""
+
+        def call() -> dict:
+            return self.mp.wxa.send_subscribe_message(openid, template_id, data, page=page)
+
+        return await self._run(call, self.mp)
+
     # ------------------------------------------------------------------ H5 OAuth (official account)
 
     def _oauth(self, redirect_uri: str = "", state: str = "") -> WeChatOAuth:

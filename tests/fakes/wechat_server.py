@@ -96,6 +96,7 @@ class FakeWechat:
         self.phone_codes: dict[str, str] = {}
         self.used_codes: set[str] = set()
         self.tokens: dict[str, str] = {}  # access_token → appid, while valid
+        self.subscribe_messages: list[dict] = []
         self.expired_tokens: set[str] = set()
         self.tickets_issued: list[str] = []
         self.session_keys: list[str] = []  # every session_key handed out
@@ -260,6 +261,14 @@ class FakeWechat:
             out["phone_info"].update(phoneNumber=phone, purePhoneNumber=phone)
             out["phone_info"]["watermark"]["appid"] = self.mp_app_id
             return out
+        if path == "cgi-bin/message/subscribe/send":
+            err = self._check_token(args, self.mp_app_id)
+            if err:
+                return err
+            if not body.get("touser") or not body.get("template_id") or not isinstance(body.get("data"), dict):
+                return {"errcode": 47003, "errmsg": "argument invalid!"}
+            self.subscribe_messages.append(body)
+            return {"errcode": 0, "errmsg": "ok", "msgid": len(self.subscribe_messages)}
         if path == "connect/oauth2/authorize":
             # the user "agrees" at once: back to redirect_uri with a code for `oauth_user`
             if args.get("appid") != self.oa_app_id or args.get("response_type") != "code":

@@ -1,0 +1,430 @@
+"""Green-channel appointments (SPEC §5, seed 002 §4.2): booking, the clerk's five actions, the
+holder's cancel / resubmit / rating, deadlines per step (办理时限) and their messages.
+
+Every action is one transaction: the row (version + 1), its history entry, its event and its
+outbox messages. Two clerks acting on the same item at once: the row lock and the version make
+exactly one succeed; the other gets 409 with the appointment as it is now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import sqlalchemy as sa
+
+from server import errors
+from server.accounts.privacy import mask_phone
+from server.cards import service as cards_service
+from server.db.database import IntegrityError, Query
+from server.db.tables import (
+    accounts,
+    appointment_history,
+    appointments,
+    ratings,
+    services,
+    uploads,
+    wechat_bindings,
+    wechat_subscriptions,
+    window_services,
+    window_staff,
+    windows,
+)
+from server.events import log as events
+from server.jobs import outbox
+from server.web.jsonutil import iso
+
+ACTIVE = ("submitted", "accepted", "prereviewed")
+STATUS_ZH = {"submitted": "待受理", "accepted": "待预审", "prereviewed": "待办结", "completed": "已办结",
+             "returned": "已退回", "cancelled": "已取消"}
+ACTION_ZH = {"submit": "提交预约", "accept": "受理", "prereview": "预审", "complete": "办结", "forward": "转办",
+             "return": "退回", "resubmit": "修改后重新提交", "cancel": "取消预约", "rate": "评价"}
+# the clerk's five actions: from which states, to which state
+STAFF_ACTIONS = {
+    "accept": (("submitted",), "accepted"),
+    "prereview": (("accepted",), "prereviewed"),
+    "complete": (("prereviewed",), "completed"),
+    "forward": (("submitted", "accepted"), "submitted"),
+    "return": (("submitted", "accepted"), "returned"),
+}
+DEFAULT_LIMITS = {"submitted": 48, "accepted": 120, "prereviewed": 240}
+SUBSCRIBE_TEMPLATE = "appointment_progress"
+
+
+class NotEligible(errors.DomainError):
+    status, code, message = 403, "NOT_ELIGIBLE", "您的英才卡等级不在该服务的服务范围内"
+
+
+class NoCardForBooking(errors.DomainError):
+    status, code, message = 403, "NO_CARD", "您还没有英才卡，暂不能预约绿色通道服务"
+
+
+class ServiceNotBookable(errors.DomainError):
+    status, code, message = 422, "SERVICE_NOT_BOOKABLE", "该服务无需预约或已停止受理"
+
+
+class WindowNotHandling(errors.DomainError):
+    status, code, message = 422, "WINDOW_NOT_HANDLING", "所选服务窗口不受理该服务，请重新选择窗口"
+
+
+class AlreadyRated(errors.DomainError):
+    status, code, message = 409, "ALREADY_RATED", "您已评价过本次服务"
+
+
+# --------------------------------------------------------------------------- statements
+
+_APPT = Query(sa.select(appointments).where(appointments.c.id == sa.bindparam("id")))
+_APPT_LOCK = Query(sa.select(appointments).where(appointments.c.id == sa.bindparam("id")).with_for_update())
+_SERVICE = Query(sa.select(services).where(services.c.id == sa.bindparam("id")))
+_WINDOW = Query(sa.select(windows).where(windows.c.id == sa.bindparam("id")))
+_HANDLES = Query(sa.select(window_services.c.window_id).where(
+    window_services.c.window_id == sa.bindparam("w"), window_services.c.service_id == sa.bindparam("s")))
+_HISTORY = Query(sa.select(appointment_history).where(appointment_history.c.appointment_id == sa.bindparam("id"))
+                 .order_by(appointment_history.c.id))
+_RATING = Query(sa.select(ratings).where(ratings.c.appointment_id == sa.bindparam("id")))
+_HOLDER = Query(sa.select(accounts.c.id, accounts.c.name, accounts.c.phone).where(accounts.c.id == sa.bindparam("id")))
+_STAFF_WINDOWS = Query(
+    sa.select(windows.c.id, windows.c.is_city, windows.c.org_id)
+    .select_from(window_staff.join(windows, windows.c.id == window_staff.c.window_id))
+    .where(window_staff.c.account_id == sa.bindparam("account_id"))
+)
+_WINDOW_STAFF_PHONES = Query(
+    sa.select(accounts.c.id, accounts.c.phone)
+    .select_from(window_staff.join(accounts, accounts.c.id == window_staff.c.account_id))
+    .where(window_staff.c.window_id == sa.bindparam("w"), accounts.c.status == "active", accounts.c.phone.is_not(None))
+)
+_CITY_ORG = Query(sa.select(windows.c.org_id).where(windows.c.is_city == sa.true()).limit(1))
+_HIST_INSERT = Query(appointment_history.insert().values(
+    appointment_id=sa.bindparam("appointment_id"), action=sa.bindparam("action"), actor_id=sa.bindparam("actor_id"),
+    actor_name=sa.bindparam("actor_name"), opinion=sa.bindparam("opinion"), from_status=sa.bindparam("from_status"),
+    to_status=sa.bindparam("to_status"), from_window_id=sa.bindparam("from_window_id"),
+    to_window_id=sa.bindparam("to_window_id"), created_at=sa.bindparam("now")))
+_SUBSCRIPTION = Query(
+    sa.select(wechat_subscriptions.c.remaining, wechat_bindings.c.openid)
+    .select_from(wechat_subscriptions.join(wechat_bindings, wechat_bindings.c.account_id == wechat_subscriptions.c.account_id))
+    .where(wechat_subscriptions.c.account_id == sa.bindparam("a"), wechat_subscriptions.c.template == SUBSCRIBE_TEMPLATE,
+           wechat_subscriptions.c.remaining > 0, wechat_bindings.c.app_id == sa.bindparam("app_id"))
+    .limit(1)
+)
+_USE_SUBSCRIPTION = Query(wechat_subscriptions.update().where(
+    wechat_subscriptions.c.account_id == sa.bindparam("a"), wechat_subscriptions.c.template == SUBSCRIBE_TEMPLATE,
+    wechat_subscriptions.c.remaining > 0).values(remaining=wechat_subscriptions.c.remaining - 1))
+
+
+def limits_of(service: dict) -> dict:
+    try:
+        return {**DEFAULT_LIMITS, **json.loads(service["step_limits"] or "{}")}
+    except ValueError:
+        return dict(DEFAULT_LIMITS)
+
+
+def deadline_for(status: str, service: dict, now: dt.datetime) -> dt.datetime | None:
+    """The deadline of the step an appointment enters (办理时限), or None when no step runs."""
+    if status not in ACTIVE:
+        return None
+    return now + dt.timedelta(hours=float(limits_of(service)[status]))
+
+
+def is_overdue(row: dict, now: dt.datetime) -> bool:
+    return row["status"] in ACTIVE and row["deadline_at"] is not None and row["deadline_at"] < now
+
+
+# --------------------------------------------------------------------------- views
+
+async def view(db_or_tx, appt: dict, now: dt.datetime, *, for_staff: bool = False) -> dict:
+    """The appointment as the holder (or a clerk) sees it, with its history and rating."""
+    service = await db_or_tx.fetchone(_SERVICE, {"id": appt["service_id"]})
+    window = await db_or_tx.fetchone(_WINDOW, {"id": appt["window_id"]})
+    history = await db_or_tx.fetchall(_HISTORY, {"id": appt["id"]})
+    win_names = {window["id"]: window["name"]}
+    for h in history:
+        for wid in (h["from_window_id"], h["to_window_id"]):
+            if wid and wid not in win_names:
+                w = await db_or_tx.fetchone(_WINDOW, {"id": wid})
+                win_names[wid] = w["name"] if w else None
+    rating = await db_or_tx.fetchone(_RATING, {"id": appt["id"]})
+    out = {
+        "id": str(appt["id"]), "status": appt["status"], "status_name": STATUS_ZH[appt["status"]],
+        "version": appt["version"],
+        "service": {"id": str(service["id"]), "name": service["name"], "category": service["category"]},
+        "window": {"id": str(window["id"]), "name": window["name"], "district": window["district"],
+                   "phone": window["phone"], "address": window["address"]},
+        "content": appt["content"], "preferred_date": appt["preferred_date"].isoformat() if appt["preferred_date"] else None,
+        "attachments": [{"file_id": f, "url": f"/api/v1/uploads/{f}"} for f in json.loads(appt["attachments"] or "[]")],
+        "overdue": is_overdue(appt, now), "deadline_at": iso(appt["deadline_at"]),
+        "created_at": iso(appt["created_at"]), "updated_at": iso(appt["updated_at"]),
+        "completed_at": iso(appt["completed_at"]),
+        "history": [{"action": h["action"], "action_name": ACTION_ZH.get(h["action"], h["action"]),
+                     "actor_name": h["actor_name"], "opinion": h["opinion"],
+                     "from_window": win_names.get(h["from_window_id"]) if h["action"] == "forward" else None,
+                     "to_window": win_names.get(h["to_window_id"]) if h["action"] == "forward" else None,
+                     "at": iso(h["created_at"])} for h in history],
+        "rating": {"stars": rating["stars"], "comment": rating["comment"], "at": iso(rating["created_at"])} if rating else None,
+    }
+    if for_staff:
+        holder = await db_or_tx.fetchone(_HOLDER, {"id": appt["holder_id"]})
+        out["holder"] = {"id": str(holder["id"]), "name": holder["name"], "phone_masked": mask_phone(holder["phone"])}
+    return out
+
+
+# --------------------------------------------------------------------------- messages
+
+async def _notify_holder(tx, deps, appt: dict, service: dict, action: str, opinion: str, now: dt.datetime) -> None:
+    """SMS on every feedback, plus a WeChat subscribe message where the holder allowed one."""
+    holder = await tx.fetchone(_HOLDER, {"id": appt["holder_id"]})
+    params = {"service": service["name"], "action": ACTION_ZH[action], "opinion": (opinion or "")[:60]}
+    if holder and holder["phone"]:
+        await outbox.enqueue(tx, channel="sms", recipient=holder["phone"], template="appointment_feedback",
+                             params=params, now=now)
+        if action == "complete":
+            await outbox.enqueue(tx, channel="sms", recipient=holder["phone"], template="rating_invite",
+                                 params={"service": service["name"]}, now=now)
+    sub = await tx.fetchone(_SUBSCRIPTION, {"a": appt["holder_id"], "app_id": deps.config.wechat_mp_app_id})
+    if sub is not None:
+        res = await tx.execute(_USE_SUBSCRIPTION, {"a": appt["holder_id"]})
+        if res.rowcount == 1:
+            await outbox.enqueue(tx, channel="wechat_subscribe", recipient=sub["openid"], template=SUBSCRIBE_TEMPLATE,
+                                 params={**params, "status": STATUS_ZH[appt["status"]], "appointment_id": str(appt["id"]),
+                                         "at": iso(now)}, now=now)
+
+
+async def _notify_window(tx, window: dict, service: dict, now: dt.datetime) -> None:
+    """Work arrived at a window: an SMS to each of its clerks."""
+    for staff in await tx.fetchall(_WINDOW_STAFF_PHONES, {"w": window["id"]}):
+        await outbox.enqueue(tx, channel="sms", recipient=staff["phone"], template="work_arrived",
+                             params={"window": window["name"], "service": service["name"]}, now=now)
+
+
+async def _record(tx, appt: dict, type_: str, now: dt.datetime, *window_orgs: int) -> None:
+    city_org = await tx.fetchval(_CITY_ORG)
+    await events.record(tx, type=type_, entity="appointment", entity_id=appt["id"], now=now,
+                        data={"id": str(appt["id"]), "status": appt["status"], "window_id": str(appt["window_id"]),
+                              "version": appt["version"]},
+                        to=events.audience(accounts=[appt["holder_id"]], orgs=[*window_orgs, city_org], roles=["admin"]))
+
+
+async def _history(tx, appt_id: int, action: str, actor_id, actor_name: str, opinion, from_status, to_status,
+                   now: dt.datetime, from_window=None, to_window=None) -> None:
+    await tx.execute(_HIST_INSERT, {"appointment_id": appt_id, "action": action, "actor_id": actor_id,
+                                    "actor_name": actor_name, "opinion": opinion, "from_status": from_status,
+                                    "to_status": to_status, "from_window_id": from_window, "to_window_id": to_window,
+                                    "now": now})
+
+
+# --------------------------------------------------------------------------- holder side
+
+async def _bookable(tx, service_id: int, window_id: int, level: str) -> tuple[dict, dict]:
+    service = await tx.fetchone(_SERVICE, {"id": service_id})
+    if service is None or service["status"] != "active":
+        raise errors.NotFound("服务不存在或已停用")
+    if service["category"] == "onsite":
+        raise ServiceNotBookable("现场服务无需预约，请到服务场所出示英才卡二维码")
+    if level not in service["eligible_levels"].split(","):
+        raise NotEligible()
+    window = await tx.fetchone(_WINDOW, {"id": window_id})
+    if window is None or window["status"] != "active":
+        raise errors.NotFound("服务窗口不存在或已停用")
+    if await tx.fetchone(_HANDLES, {"w": window_id, "s": service_id}) is None:
+        raise WindowNotHandling()
+    return service, window
+
+
+async def _check_attachments(tx, holder_id: int, file_ids: list[str]) -> None:
+    if not file_ids:
+        return
+    rows = await tx.fetchall(sa.select(uploads.c.id, uploads.c.owner_id).where(uploads.c.id.in_([int(f) for f in file_ids])))
+    owned = {r["id"] for r in rows if r["owner_id"] == holder_id}
+    if any(int(f) not in owned for f in file_ids):
+        raise errors.InvalidRequest("附件不存在或不属于您", details={"fields": {"attachments": "附件不存在或不属于您"}})
+
+
+async def _active_card(tx, holder_id: int, now: dt.datetime) -> dict:
+    try:
+        return await cards_service.require_active_card(tx, holder_id, now)
+    except cards_service.NoCard:
+        raise NoCardForBooking() from None
+
+
+async def book(deps, principal, *, service_id: int, window_id: int, content: str, preferred_date,
+               attachments: list[str]) -> dict:
+    """The holder books a service at a window: an active card of an eligible level is required."""
+    now = deps.clock()
+    async with deps.db.transaction() as tx:
+        card = await _active_card(tx, principal.id, now)  # read live: a card disabled a moment ago is refused
+        service, window = await _bookable(tx, service_id, window_id, card["level"])
+        await _check_attachments(tx, principal.id, attachments)
+        holder = await tx.fetchone(_HOLDER, {"id": principal.id})
+        appt_id = await tx.insert(appointments, dict(
+            holder_id=principal.id, service_id=service_id, window_id=window_id, district=window["district"],
+            holder_name=holder["name"], status="submitted", content=content, preferred_date=preferred_date,
+            attachments=json.dumps(attachments), deadline_at=deadline_for("submitted", service, now), version=1,
+            created_at=now, updated_at=now))
+        await _history(tx, appt_id, "submit", principal.id, holder["name"], None, None, "submitted", now,
+                       to_window=window_id)
+        appt = await tx.fetchone(_APPT, {"id": appt_id})
+        await _notify_window(tx, window, service, now)
+        await _record(tx, appt, "appointment.created", now, window["org_id"])
+        out = await view(tx, appt, now)
+    deps.relay.poke()
+    return out
+
+
+async def _own(tx, appt_id: int, holder_id: int) -> dict:
+    appt = await tx.fetchone(_APPT_LOCK, {"id": appt_id})
+    if appt is None or appt["holder_id"] != holder_id:
+        raise errors.NotFound("预约不存在")
+    return appt
+
+
+async def _stale(tx, appt: dict, version: int | None, now: dt.datetime) -> None:
+    if version is not None and version != appt["version"]:
+        raise errors.VersionConflict(details={"current": await view(tx, appt, now)})
+
+
+async def cancel(deps, principal, appt_id: int, version: int | None) -> dict:
+    now = deps.clock()
+    async with deps.db.transaction() as tx:
+        appt = await _own(tx, appt_id, principal.id)
+        await _stale(tx, appt, version, now)
+        if appt["status"] not in ("submitted", "returned"):
+            raise errors.InvalidTransition("窗口已受理，不能取消；如需取消请联系服务专员",
+                                           details={"current": await view(tx, appt, now)})
+        await tx.execute(appointments.update().where(appointments.c.id == appt_id).values(
+            status="cancelled", deadline_at=None, version=appointments.c.version + 1, updated_at=now))
+        await _history(tx, appt_id, "cancel", principal.id, principal.name, None, appt["status"], "cancelled", now)
+        appt = await tx.fetchone(_APPT, {"id": appt_id})
+        window = await tx.fetchone(_WINDOW, {"id": appt["window_id"]})
+        await _record(tx, appt, "appointment.updated", now, window["org_id"])
+        return await view(tx, appt, now)
+
+
+async def resubmit(deps, principal, appt_id: int, *, content: str | None, window_id: int | None, version: int) -> dict:
+    """After a return the holder edits and submits again (possibly to another window)."""
+    now = deps.clock()
+    async with deps.db.transaction() as tx:
+        appt = await _own(tx, appt_id, principal.id)
+        await _stale(tx, appt, version, now)
+        if appt["status"] != "returned":
+            raise errors.InvalidTransition("只有被退回的预约可以修改后重新提交", details={"current": await view(tx, appt, now)})
+        card = await _active_card(tx, principal.id, now)
+        service, window = await _bookable(tx, appt["service_id"], window_id or appt["window_id"], card["level"])
+        await tx.execute(appointments.update().where(appointments.c.id == appt_id).values(
+            status="submitted", content=content if content is not None else appt["content"], window_id=window["id"],
+            district=window["district"], deadline_at=deadline_for("submitted", service, now),
+            version=appointments.c.version + 1, updated_at=now))
+        await _history(tx, appt_id, "resubmit", principal.id, principal.name, None, "returned", "submitted", now,
+                       from_window=appt["window_id"], to_window=window["id"])
+        appt = await tx.fetchone(_APPT, {"id": appt_id})
+        await _notify_window(tx, window, service, now)
+        await _record(tx, appt, "appointment.updated", now, window["org_id"])
+        out = await view(tx, appt, now)
+    deps.relay.poke()
+    return out
+
+
+async def rate(deps, principal, appt_id: int, stars: int, comment: str | None) -> dict:
+    """One rating (1–5 stars) per completed appointment."""
+    now = deps.clock()
+    async with deps.db.transaction() as tx:
+        appt = await _own(tx, appt_id, principal.id)
+        if appt["status"] != "completed":
+            raise errors.InvalidTransition("办结后才能评价")
+        if await tx.fetchone(_RATING, {"id": appt_id}):
+            raise AlreadyRated()
+        try:
+            await tx.insert(ratings, dict(appointment_id=appt_id, holder_id=principal.id, stars=stars,
+                                          comment=(comment or None), created_at=now))
+        except IntegrityError:
+            raise AlreadyRated() from None
+        await _history(tx, appt_id, "rate", principal.id, principal.name, f"{stars}星" + (f"：{comment}" if comment else ""),
+                       "completed", "completed", now)
+        window = await tx.fetchone(_WINDOW, {"id": appt["window_id"]})
+        await _record(tx, appt, "appointment.rated", now, window["org_id"])
+        return {"appointment_id": str(appt_id), "stars": stars, "comment": comment or None, "at": iso(now)}
+
+
+async def get_for(deps, principal, appt_id: int) -> dict:
+    """The holder sees their own; clerks the work of their windows (the city window all); admins all."""
+    now = deps.clock()
+    appt = await deps.db.fetchone(_APPT, {"id": appt_id})
+    if appt is None:
+        raise errors.NotFound("预约不存在")
+    if appt["holder_id"] == principal.id:
+        return await view(deps.db, appt, now)
+    scope = await staff_scope(deps.db, principal)
+    if scope.sees(appt["window_id"]):
+        return await view(deps.db, appt, now, for_staff=True)
+    raise errors.NotFound("预约不存在")
+
+
+# --------------------------------------------------------------------------- staff side
+
+class StaffScope:
+    """Which windows' work a user sees: their own windows; the city window and admins all."""
+
+    def __init__(self, window_ids: set[int], all_windows: bool):
+        self.window_ids = window_ids
+        self.all = all_windows
+
+    def sees(self, window_id: int) -> bool:
+        return self.all or window_id in self.window_ids
+
+
+async def staff_scope(db, principal) -> StaffScope:
+    if principal.has("admin"):
+        return StaffScope(set(), True)
+    if not principal.has("window_staff"):
+        return StaffScope(set(), False)
+    rows = await db.fetchall(_STAFF_WINDOWS, {"account_id": principal.id})
+    return StaffScope({r["id"] for r in rows}, any(r["is_city"] for r in rows))
+
+
+async def staff_action(deps, principal, appt_id: int, *, action: str, opinion: str, to_window_id: int | None,
+                       version: int) -> dict:
+    """受理 / 预审 / 办结 / 转办 / 退回, each with an opinion, from PC or phone."""
+    now = deps.clock()
+    opinion = opinion.strip()
+    if not opinion:
+        raise errors.InvalidRequest("请填写办理意见", details={"fields": {"opinion": "请填写办理意见"}})
+    if action == "forward" and not to_window_id:
+        raise errors.InvalidRequest("请选择转办的目标窗口", details={"fields": {"to_window_id": "请选择转办的目标窗口"}})
+    scope = await staff_scope(deps.db, principal)
+    async with deps.db.transaction() as tx:
+        appt = await tx.fetchone(_APPT_LOCK, {"id": appt_id})
+        if appt is None or not scope.sees(appt["window_id"]):
+            raise errors.NotFound("预约不存在")
+        if version != appt["version"]:
+            current = await view(tx, appt, now, for_staff=True)
+            raise errors.VersionConflict("该预约已被其他工作人员处理，请刷新后查看", details={"current": current})
+        allowed_from, to_status = STAFF_ACTIONS[action]
+        if appt["status"] not in allowed_from:
+            raise errors.InvalidTransition(f"当前状态（{STATUS_ZH[appt['status']]}）不能{ACTION_ZH[action]}",
+                                           details={"current": await view(tx, appt, now, for_staff=True)})
+        service = await tx.fetchone(_SERVICE, {"id": appt["service_id"]})
+        old_window = await tx.fetchone(_WINDOW, {"id": appt["window_id"]})
+        values: dict = dict(status=to_status, deadline_at=deadline_for(to_status, service, now),
+                            version=appointments.c.version + 1, updated_at=now)
+        target = old_window
+        if action == "forward":
+            if to_window_id == appt["window_id"]:
+                raise errors.InvalidRequest("不能转办给本窗口", details={"fields": {"to_window_id": "不能转办给本窗口"}})
+            target = await tx.fetchone(_WINDOW, {"id": to_window_id})
+            if target is None or target["status"] != "active":
+                raise errors.InvalidRequest("目标窗口不存在", details={"fields": {"to_window_id": "目标窗口不存在"}})
+            if await tx.fetchone(_HANDLES, {"w": to_window_id, "s": appt["service_id"]}) is None:
+                raise WindowNotHandling("目标窗口不受理该服务")
+            values.update(window_id=to_window_id, district=target["district"])
+        if action == "complete":
+            values["completed_at"] = now
+        await tx.execute(appointments.update().where(appointments.c.id == appt_id).values(**values))
+        await _history(tx, appt_id, action, principal.id, principal.name, opinion, appt["status"], to_status, now,
+                       from_window=appt["window_id"] if action == "forward" else None,
+                       to_window=to_window_id if action == "forward" else None)
+        appt = await tx.fetchone(_APPT, {"id": appt_id})
+        await _notify_holder(tx, deps, appt, service, action, opinion, now)
+        if action == "forward":
+            await _notify_window(tx, target, service, now)
+        await _record(tx, appt, "appointment.updated", now, old_window["org_id"], target["org_id"])
+        out = await view(tx, appt, now, for_staff=True)
+    deps.relay.poke()
+    return out

@@ -1,0 +1,100 @@
+"""督办: overdue work (an active step past its 办理时限) and the supervision SMS to its window.
+
+The scheduled pass sends each window with overdue work exactly one SMS a day, however many workers
+run it: the `supervisions` row with (window, day) is unique and written in the same transaction as
+the outbox messages, so a second pass (or a second worker) finds it and sends nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from server import errors
+from server.cards.service import today_cst
+from server.db.database import IntegrityError, Query
+from server.db.tables import accounts, appointments, supervisions, window_staff, windows
+from server.events import log as events
+from server.jobs import outbox
+from server.web.jsonutil import CST
+
+SEND_FROM_HOUR = 9  # local time: nobody gets a supervision SMS at night
+
+_OVERDUE = Query(
+    sa.select(appointments.c.window_id, sa.func.count().label("n"))
+    .where(appointments.c.deadline_at < sa.bindparam("now"),
+           sa.or_(appointments.c.status == "submitted", appointments.c.status == "accepted",
+                  appointments.c.status == "prereviewed"))
+    .group_by(appointments.c.window_id)
+)
+_OVERDUE_ONE = Query(
+    sa.select(sa.func.count()).select_from(appointments)
+    .where(appointments.c.window_id == sa.bindparam("w"), appointments.c.deadline_at < sa.bindparam("now"),
+           sa.or_(appointments.c.status == "submitted", appointments.c.status == "accepted",
+                  appointments.c.status == "prereviewed"))
+)
+_WINDOW = Query(sa.select(windows).where(windows.c.id == sa.bindparam("w")))
+_STAFF_PHONES = Query(
+    sa.select(accounts.c.phone)
+    .select_from(window_staff.join(accounts, accounts.c.id == window_staff.c.account_id))
+    .where(window_staff.c.window_id == sa.bindparam("w"), accounts.c.status == "active", accounts.c.phone.is_not(None))
+)
+
+
+class NothingOverdue(errors.DomainError):
+    status, code, message = 422, "NOTHING_OVERDUE", "该窗口当前没有超时未办的事项"
+
+
+async def overdue_by_window(db, now: dt.datetime) -> dict[int, int]:
+    return {r["window_id"]: r["n"] for r in await db.fetchall(_OVERDUE, {"now": now})}
+
+
+async def _supervise(tx, window: dict, count: int, now: dt.datetime, *, auto_day: dt.date | None,
+                     actor_id: int | None) -> int:
+    await tx.insert(supervisions, dict(window_id=window["id"], auto_day=auto_day, overdue_count=count,
+                                       actor_id=actor_id, created_at=now))
+    sent = 0
+    for staff in await tx.fetchall(_STAFF_PHONES, {"w": window["id"]}):
+        await outbox.enqueue(tx, channel="sms", recipient=staff["phone"], template="supervision",
+                             params={"window": window["name"], "count": count}, now=now)
+        sent += 1
+    await events.record(tx, type="window.supervised", entity="window", entity_id=window["id"], now=now,
+                        data={"window_id": str(window["id"]), "overdue": count, "manual": auto_day is None},
+                        to=events.audience(orgs=[window["org_id"]], roles=["admin"]))
+    return sent
+
+
+async def run_daily(deps) -> int:
+    """The scheduled pass: one supervision SMS per window with overdue work per day."""
+    now = deps.clock()
+    if now.replace(tzinfo=dt.UTC).astimezone(CST).hour < SEND_FROM_HOUR:
+        return 0
+    day = today_cst(now)
+    windows_done = 0
+    for window_id, count in (await overdue_by_window(deps.db, now)).items():
+        try:
+            async with deps.db.transaction() as tx:
+                window = await tx.fetchone(_WINDOW, {"w": window_id})
+                await _supervise(tx, window, count, now, auto_day=day, actor_id=None)
+            windows_done += 1
+        except IntegrityError:
+            continue  # already supervised today (by this or another worker)
+    if windows_done:
+        deps.relay.poke()
+    return windows_done
+
+
+async def supervise_now(deps, window_id: int, actor_id: int) -> dict:
+    """督办 on demand by the city window or an administrator."""
+    now = deps.clock()
+    async with deps.db.transaction() as tx:
+        window = await tx.fetchone(_WINDOW, {"w": window_id})
+        if window is None:
+            raise errors.NotFound("服务窗口不存在")
+        count = await tx.fetchval(_OVERDUE_ONE, {"w": window_id, "now": now})
+        if not count:
+            raise NothingOverdue()
+        sent = await _supervise(tx, window, count, now, auto_day=None, actor_id=actor_id)
+    deps.relay.poke()
+    return {"window_id": str(window_id), "overdue_count": count, "messages": sent}
