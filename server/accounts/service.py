@@ -10,6 +10,7 @@ from server import errors
 from server.accounts.privacy import mask_phone
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, orgs, sessions
+from server.web.pagination import keyset_page
 
 _BY_PHONE = Query(sa.select(accounts).where(accounts.c.phone == sa.bindparam("phone")))
 _BY_ID = Query(sa.select(accounts).where(accounts.c.id == sa.bindparam("id")))
@@ -114,10 +115,7 @@ async def list_accounts(db, *, role: str | None, q: str | None, status: str | No
     if cursor:
         stmt = stmt.where(accounts.c.id < cursor)
     rows = await db.fetchall(stmt)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {"items": [_admin_view(r) for r in rows],
-            "next_cursor": str(rows[-1]["id"]) if more and rows else None}
+    return keyset_page(rows, limit, _admin_view)
 
 
 async def set_account_status(db, *, account_id: int, status: str, now: dt.datetime, actor_id: int) -> dict:

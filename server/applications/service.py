@@ -23,6 +23,7 @@ from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, application_actions, applications, cards, holder_profiles, uploads
 from server.events import log as events
 from server.web.jsonutil import CST, iso
+from server.web.pagination import keyset_page
 
 IN_PROGRESS = ("submitted", "correction_required")
 ACTION_ZH = {"submit": "提交申请", "resubmit": "补正后重新提交", "approve": "审核通过", "return": "退回补正",
@@ -341,9 +342,7 @@ async def my_applications(db, applicant_id: int, status: str | None, cursor: int
     if cursor:
         stmt = stmt.where(applications.c.id < cursor)
     rows = await db.fetchall(stmt)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {"items": [summary(r) for r in rows], "next_cursor": str(rows[-1]["id"]) if more and rows else None}
+    return keyset_page(rows, limit, summary)
 
 
 async def get_for(db, app_id: int, principal) -> dict:
@@ -375,9 +374,7 @@ async def review_queue(db, org_id: int | None, status: str, cursor: int | None, 
     if cursor:
         stmt = stmt.where(applications.c.id < cursor)
     rows = await db.fetchall(stmt)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {"items": [summary(r) for r in rows], "next_cursor": str(rows[-1]["id"]) if more and rows else None}
+    return keyset_page(rows, limit, summary)
 
 
 async def review(deps, app_id: int, principal, action: str, opinion: str, version: int,

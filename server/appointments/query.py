@@ -20,6 +20,7 @@ from server.accounts.privacy import mask_phone
 from server.appointments.service import ACTIVE, STATUS_ZH, is_overdue
 from server.db.tables import accounts, appointments, services, windows
 from server.web.jsonutil import CST, iso
+from server.web.pagination import keyset_page
 
 _COLUMNS = [appointments.c.id, appointments.c.status, appointments.c.service_id, appointments.c.window_id,
             appointments.c.district, appointments.c.holder_name, appointments.c.holder_id, appointments.c.deadline_at,
@@ -101,10 +102,8 @@ async def staff_list(db, scope, f, now: dt.datetime) -> dict:
     if f.cursor:
         stmt = stmt.where(appointments.c.id < int(f.cursor))
     rows = await db.fetchall(stmt)
-    more = len(rows) > f.limit
-    rows = rows[: f.limit]
     names = await _names(db)
-    return {"items": [_row(r, now, names) for r in rows], "next_cursor": str(rows[-1]["id"]) if more and rows else None}
+    return keyset_page(rows, f.limit, lambda r: _row(r, now, names))
 
 
 async def my_list(db, holder_id: int, status: str | None, cursor: int | None, limit: int, now: dt.datetime) -> dict:
@@ -114,10 +113,8 @@ async def my_list(db, holder_id: int, status: str | None, cursor: int | None, li
     if cursor:
         stmt = stmt.where(appointments.c.id < cursor)
     rows = await db.fetchall(stmt.order_by(appointments.c.id.desc()).limit(limit + 1))
-    more = len(rows) > limit
-    rows = rows[:limit]
     names = await _names(db)
-    return {"items": [_row(r, now, names) for r in rows], "next_cursor": str(rows[-1]["id"]) if more and rows else None}
+    return keyset_page(rows, limit, lambda r: _row(r, now, names))
 
 
 HEADERS = ["编号", "状态", "是否超时", "服务", "服务窗口", "区市", "申请人", "手机号", "预约内容", "提交时间", "当前环节时限"]

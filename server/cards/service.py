@@ -17,6 +17,7 @@ from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, cards
 from server.events import log as events
 from server.web.jsonutil import CST, iso
+from server.web.pagination import keyset_page
 
 VALIDITY_YEARS = 3
 LEVELS = ("A", "B", "C")
@@ -191,10 +192,7 @@ async def list_cards(db, *, status, level, q, cursor: int | None, limit: int, no
     if cursor:
         stmt = stmt.where(cards.c.id < cursor)
     rows = await db.fetchall(stmt)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {"items": [_admin_row(r, today, mask_phone) for r in rows],
-            "next_cursor": str(rows[-1]["id"]) if more and rows else None}
+    return keyset_page(rows, limit, lambda r: _admin_row(r, today, mask_phone))
 
 
 STATUS_ZH = {"active": "正常", "disabled": "已停用", "expired": "已过期"}

@@ -21,6 +21,7 @@ from server.db.tables import listings
 from server.events import log as events
 from server.listings.schemas import KIND_NAMES, LISTING_REQUIRED
 from server.web.jsonutil import iso
+from server.web.pagination import keyset_page
 
 ADMINS = events.audience(roles=["admin"])
 SUMMARY_CHARS = 80
@@ -88,9 +89,7 @@ async def _page(db, *, kind: str | None, status: str | None, q: str | None, curs
     params: dict[str, Any] = {"n": limit + 1, "kind": kind, "status": status, "cursor": cursor,
                               "like": like_pattern(q) if q else None}
     rows = await db.fetchall(stmt, params)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {"items": [_item(r, admin) for r in rows], "next_cursor": str(rows[-1]["id"]) if more and rows else None}
+    return keyset_page(rows, limit, lambda r: _item(r, admin))
 
 
 async def list_published(db, *, kind: str | None, q: str | None, cursor: int | None, limit: int) -> dict:

@@ -15,3 +15,10 @@ class PageQuery(BaseModel):
 class Page(BaseModel):
     items: list
     next_cursor: str | None = None
+
+
+def keyset_page(rows: list[dict], limit: int, render) -> dict:
+    """`{items, next_cursor}` from rows fetched with LIMIT limit + 1, newest id first."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": [render(r) for r in rows], "next_cursor": str(rows[-1]["id"]) if more and rows else None}
