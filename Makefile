@@ -40,5 +40,11 @@ migrate: $(STAMP)
 worker: $(STAMP)
 	$(PY) -m server.worker
 
+## make bench: one server process on MariaDB/MySQL (BENCH_DATABASE_URL, default the local server) with 100,000 holders
+## and 1,000,000 appointments, loaded by wrk on loopback; prints one table (docs/benchmarks.md). Not part of make test.
+bench: $(STAMP)
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
+	$(PY) -m scripts.bench.run
+
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -20,6 +20,7 @@ FEATURES = [
     "server.applications.handlers",
     "server.sync.handlers",
     "server.onsite.handlers",
+    "server.venues.handlers",
     "server.appointments.handlers",
     "server.catalog.handlers",
     "server.listings.handlers",

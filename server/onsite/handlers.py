@@ -1,12 +1,19 @@
-"""HTTP for on-site verification: the holder's dynamic card QR."""
+"""HTTP for on-site verification: the holder's dynamic card QR, the clerk's scan, the holder's
+check-in at a venue poster, the venue's visit log and the administrators' statistics."""
 
 from __future__ import annotations
 
+from server.accounts.service import ME_EXTENSIONS
+from server.applications.handlers import cursor_id
 from server.cards import service as cards
-from server.onsite import qr
+from server.cards.handlers import CARD_EXTENSIONS
+from server.onsite import qr, service, visits
+from server.onsite.schemas import CheckinIn, CheckinOut, StatsQuery, VenueScanIn, VenueScanOut, VisitsQuery
 from server.web.auth_policy import roles
-from server.web.base import ApiHandler, endpoint
+from server.web.base import ApiHandler, Raw, endpoint
 from server.web.jsonutil import iso
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class CardQrHandler(ApiHandler):
@@ -20,4 +27,75 @@ class CardQrHandler(ApiHandler):
                 "refresh_in_seconds": out["refresh_in_seconds"]}
 
 
-ROUTES = [(r"/api/v1/me/card/qr", CardQrHandler)]
+class VenueScanHandler(ApiHandler):
+    @endpoint(roles("venue_staff"), body=VenueScanIn, response=VenueScanOut, idempotent=True,
+              summary="场所工作人员扫描持卡人动态二维码：总是200并给出核验结论（verdict），每次扫码均记录")
+    async def post(self):
+        b = self.body_args
+        return await service.scan(self.db, staff=self.principal, token=b.token, service_id=b.service_id,
+                                  now=self.now(), keys=self.config.qr_keys)
+
+
+class CheckinHandler(ApiHandler):
+    @endpoint(roles("holder"), body=CheckinIn, response=CheckinOut, idempotent=True,
+              summary="持卡人扫描场所引导图签到：给出核验结论与校验码，每次签到均记录")
+    async def post(self):
+        b = self.body_args
+        return await service.checkin(self.db, holder=self.principal, text=b.venue_code, service_id=b.service_id,
+                                     now=self.now(), keys=self.config.qr_keys)
+
+
+class VenueVisitsHandler(ApiHandler):
+    @endpoint(roles("venue_staff"), query=VisitsQuery, summary="本场所某日（默认今天）的核验记录，最新在前，持卡人信息脱敏")
+    async def get(self):
+        q = self.query_args
+        venue = await service.staff_venue(self.db, self.principal.org_id)
+        if venue is None:
+            raise service.NotVenueStaff()
+        out = await visits.venue_day(self.db, venue_id=venue["id"], day=q.date, cursor=cursor_id(q.cursor),
+                                     limit=q.limit, now=self.now())
+        out["venue"] = {"id": str(venue["id"]), "name": venue["name"]}
+        return out
+
+
+class VisitStatsHandler(ApiHandler):
+    @endpoint(roles("admin"), query=StatsQuery,
+              summary="现场服务使用统计：按日或按月、场所、服务的通过与未通过次数（查询参数 from、to 为北京时间日期）")
+    async def get(self):
+        q = self.query_args
+        return await visits.visit_stats(self.db, group=q.group, venue_id=q.venue_id, first=q.from_, last=q.to,
+                                        now=self.now())
+
+
+class VisitStatsExportHandler(ApiHandler):
+    @endpoint(roles("admin"), query=StatsQuery, produces=XLSX, summary="导出现场服务使用统计（.xlsx）")
+    async def get(self):
+        q = self.query_args
+        body = await visits.export_stats(self.db, self.deps.executor, group=q.group, venue_id=q.venue_id,
+                                         first=q.from_, last=q.to, now=self.now())
+        return Raw(body, XLSX, filename="现场服务使用统计.xlsx")
+
+
+async def _card_quotas(handler, card, out) -> None:
+    """GET /me/card: this year's on-site quotas."""
+    out["quotas"] = await service.card_quotas(handler.db, card, handler.now())
+
+
+async def _me_venue(deps, account, out) -> None:
+    """GET /me: the venue of a venue clerk."""
+    if "venue_staff" in account["roles"].split(","):
+        venue = await service.staff_venue(deps.db, account["org_id"])
+        out["venue_id"] = str(venue["id"]) if venue else None
+
+
+CARD_EXTENSIONS.append(_card_quotas)
+ME_EXTENSIONS.append(_me_venue)
+
+ROUTES = [
+    (r"/api/v1/me/card/qr", CardQrHandler),
+    (r"/api/v1/venue/scan", VenueScanHandler),
+    (r"/api/v1/venue/visits", VenueVisitsHandler),
+    (r"/api/v1/onsite/checkin", CheckinHandler),
+    (r"/api/v1/admin/stats/visits", VisitStatsHandler),
+    (r"/api/v1/admin/stats/visits\.xlsx", VisitStatsExportHandler),
+]

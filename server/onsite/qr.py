@@ -51,8 +51,10 @@ def issue(card_id: int, now: dt.datetime, keys: dict[str, str], kid: str) -> dic
 
 
 class TokenError(Exception):
-    def __init__(self, verdict: str):
+    def __init__(self, verdict: str, card_id: int | None = None):
         self.verdict = verdict  # token_invalid | token_expired
+        # the card a correctly signed but expired token names (the scan logs it); None otherwise
+        self.card_id = card_id
         super().__init__(verdict)
 
 
@@ -66,6 +68,8 @@ def verify(token: str, now: dt.datetime, keys: dict[str, str]) -> int:
     if key is None or not hmac.compare_digest(_mac(key, token.rsplit(".", 1)[0]), mac):
         raise TokenError("token_invalid")
     age = step_of(now) - int(step, 36)
-    if age not in (0, 1):
-        raise TokenError("token_expired" if age > 1 else "token_invalid")
+    if age > 1:
+        raise TokenError("token_expired", int(cid, 36))
+    if age < 0:
+        raise TokenError("token_invalid")
     return int(cid, 36)

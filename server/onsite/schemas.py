@@ -1,0 +1,92 @@
+"""Inputs and answers of on-site verification: venue scans, holder check-ins, visits and statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from server.web.pagination import PageQuery
+
+VerdictCode = Literal["ok", "card_disabled", "card_expired", "token_expired", "token_used", "token_invalid",
+                      "not_eligible", "quota_exhausted", "venue_service_mismatch"]
+
+
+def _id_or_none(v: str | int | None) -> int | None:
+    """Ids are strings on the wire; numbers are accepted too. Anything else is a 400."""
+    if v is None or v == "":
+        return None
+    s = str(v).strip()
+    if isinstance(v, bool) or not s.isdigit() or len(s) > 18 or int(s) == 0:
+        raise ValueError("编号格式不正确")
+    return int(s)
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+
+class VenueScanIn(_In):
+    token: str = Field(min_length=1, max_length=256, description="持卡人动态二维码的内容")
+    service_id: int | None = Field(default=None, description="服务编号；不填则为本场所的现场服务")
+
+    _sid = field_validator("service_id", mode="before")(_id_or_none)
+
+
+class CheckinIn(_In):
+    venue_code: str = Field(min_length=1, max_length=1000, description="扫描场所引导图二维码读到的全部内容（网址或编码）")
+    service_id: int | None = Field(default=None, description="服务编号；不填则为该场所的现场服务")
+
+    _sid = field_validator("service_id", mode="before")(_id_or_none)
+
+
+class NamedRef(BaseModel):
+    id: str
+    name: str
+
+
+class ScanHolder(BaseModel):
+    name_masked: str | None = None
+    photo_url: str | None = None
+    level: str
+
+
+class VenueScanOut(BaseModel):
+    verdict: VerdictCode
+    message: str
+    holder: ScanHolder | None = None
+    card_no_masked: str | None = None
+    venue: NamedRef
+    service: NamedRef | None = None
+    visit_id: str
+    at: str
+
+
+class CheckinOut(BaseModel):
+    verdict: VerdictCode
+    message: str
+    venue: NamedRef | None = None
+    service: NamedRef | None = None
+    holder: ScanHolder | None = None
+    visit_id: str | None = None
+    at: str
+    check_code: str | None = Field(default=None, description="校验码：工作人员与本场所当日核验记录比对")
+    repeated: bool = Field(default=False, description="10分钟内的重复签到：沿用上一次的记录，不重复计次")
+
+
+class VisitsQuery(PageQuery):
+    date: dt.date | None = Field(default=None, description="日期（北京时间，YYYY-MM-DD），默认今天")
+    limit: int = Field(default=50, ge=1, le=100)
+
+
+class StatsQuery(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    group: Literal["day", "month"] = "day"
+    venue_id: int | None = None
+    # CST dates, both inclusive
+    from_: dt.date | None = Field(default=None, alias="from")
+    to: dt.date | None = None
+
+    _vid = field_validator("venue_id", mode="before")(_id_or_none)

@@ -1,0 +1,1 @@
+"""Venue management for administrators: venues, the on-site services they offer, their staff, posters."""
