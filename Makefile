@@ -6,6 +6,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 
 .PHONY: run test test-py lint schema migrate worker bench clean
+.PHONY: h5 test-h5 test-e2e
+
+# The H5 (h5/): its packages come from package-lock.json (npm ci), its build goes to h5/dist.
+H5_LOCK := $(shell sha1sum h5/package-lock.json 2>/dev/null | cut -c1-12)
+H5_DEPS := h5/node_modules/.installed-$(H5_LOCK)
+H5_SRC := $(shell find h5/src h5/scripts -type f 2>/dev/null) h5/index.html h5/vite.config.js h5/package.json $(wildcard h5/.env h5/.env.production)
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -13,6 +19,19 @@ $(STAMP): requirements.txt
 	@$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt 2>&1 | grep -v "^WARNING: Location" || true
 	@$(PY) -c "import tornado, sqlalchemy, aiomysql, aiosqlite, wechatpy, aliyunsdkdysmsapi" 
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+$(H5_DEPS): h5/package-lock.json
+	@command -v npm >/dev/null || { echo "the H5 needs Node.js (>= 20.19) and npm"; exit 1; }
+	cd h5 && npm ci --no-audit --no-fund --loglevel=error
+	@rm -f h5/node_modules/.installed-* && touch $(H5_DEPS)
+
+h5/dist/index.html: $(H5_DEPS) $(H5_SRC)
+	cd h5 && npm run --silent build
+
+## make h5: install the H5's packages and build it into h5/dist (served by the server under /h5/); prints the bundle sizes
+h5: h5/dist/index.html
+
+run test: h5
 
 ## make run: set up, migrate the embedded SQLite database, load the demo data, serve on 127.0.0.1:8000
 run: $(STAMP)
@@ -25,6 +44,16 @@ test: $(STAMP)
 	$(PY) scripts/gen_schema_sql.py --check
 	$(VENV)/bin/ruff check server tests scripts
 	$(PY) -m pytest -q -p no:randomly
+	@$(MAKE) --no-print-directory test-h5 test-e2e
+
+## make test-h5: the H5's unit tests (Vitest: API client, stores, components)
+test-h5: h5
+	cd h5 && npx vitest run
+
+## make test-e2e: the H5 journeys in Debian's Chromium (playwright-core) against a real server on a fresh SQLite
+## database; skipped with a message where no Chromium is found, a failure then with REQUIRE_BROWSER=1 (.ci/run)
+test-e2e: $(STAMP) h5
+	node --test tests/e2e/
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check server tests scripts

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import re
+from pathlib import Path
 
 import tornado.web
 
@@ -26,6 +28,48 @@ FEATURES = [
     "server.listings.handlers",
 ]
 DEV_FEATURES = ["server.dev.handlers"]
+
+# The H5 (h5/, built by `make h5` into h5/dist) is served under /h5/ by the same process.
+H5_DIST = Path(__file__).resolve().parent.parent / "h5" / "dist"
+_HASHED_ASSET = re.compile(r"^assets/.+-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$")
+
+
+class H5Handler(tornado.web.StaticFileHandler):
+    """h5/dist under /h5/: index.html for /h5/ and never cached (it names the current assets);
+    content-hashed assets cached for a year. A plain class, so `make_app` needs no kwargs for it."""
+
+    root = H5_DIST
+
+    def initialize(self, path: str | None = None, default_filename: str | None = "index.html") -> None:
+        super().initialize(path=str(path or self.root), default_filename=default_filename)
+
+    def set_extra_headers(self, path: str) -> None:
+        if _HASHED_ASSET.match(path or ""):
+            self.set_header("Cache-Control", "public, max-age=31536000, immutable")
+        else:
+            self.set_header("Cache-Control", "no-cache")
+
+    def get_cache_time(self, path: str, modified, mime_type: str) -> int:
+        return self.CACHE_MAX_AGE if _HASHED_ASSET.match(path or "") else 0
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        if status_code == 404 and not Path(self.root, "index.html").exists():
+            self.finish("<h1>H5 页面尚未构建</h1><p>请运行 make h5（make run 会自动构建）。</p>")
+            return
+        super().write_error(status_code, **kwargs)
+
+
+class H5RedirectHandler(tornado.web.RequestHandler):
+    def get(self) -> None:
+        self.redirect("/h5/", permanent=True)
+
+    head = get
+
+
+H5_ROUTES = [
+    (r"/h5", H5RedirectHandler),
+    (r"/h5/(.*)", H5Handler),
+]
 
 
 class StartupError(Exception):
@@ -57,6 +101,7 @@ def check_handler_auth(routes) -> None:
 
 def make_app(deps, extra_routes=None) -> tornado.web.Application:
     routes = collect_routes(deps.config.dev_routes) + list(extra_routes or [])
+    routes += H5_ROUTES
     check_handler_auth(routes)
     specs = []
     for pattern, handler in routes:

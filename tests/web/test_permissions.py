@@ -71,6 +71,11 @@ EXPECTED = {
     ("GET", r"/api/v1/staff/appointments/export\.xlsx"): {"window_staff", "admin"},
     ("POST", r"/api/v1/staff/appointments/(?P<id>[^/]+)/actions"): {"window_staff"},
     ("POST", r"/api/v1/staff/supervision"): {"window_staff", "admin"},
+    # PC-side sync: no user at all, a signature (SIGNED: every unsigned caller gets 401)
+    ("PUT", r"/api/v1/sync/holders/(?P<external_id>[A-Za-z0-9_.:-]{1,64})"): SIGNED,
+    ("PUT", r"/api/v1/sync/cards/(?P<card_no>[A-Za-z0-9-]{1,32})"): SIGNED,
+    ("POST", r"/api/v1/sync/cards/(?P<card_no>[A-Za-z0-9-]{1,32})/status"): SIGNED,
+    ("GET", r"/api/v1/sync/events"): SIGNED,
     # on-site verification and venues
     ("POST", r"/api/v1/venue/scan"): {"venue_staff"},
     ("GET", r"/api/v1/venue/visits"): {"venue_staff"},
@@ -84,11 +89,6 @@ EXPECTED = {
     ("GET", r"/api/v1/admin/venues/(?P<venue_id>[^/]+)/staff"): {"admin"},
     ("POST", r"/api/v1/admin/venues/(?P<venue_id>[^/]+)/staff"): {"admin"},
     ("GET", r"/api/v1/admin/venues/(?P<venue_id>[^/]+)/poster\.png"): {"admin"},
-    # PC-side sync: no user at all, a signature (SIGNED: every unsigned caller gets 401)
-    ("PUT", r"/api/v1/sync/holders/(?P<external_id>[A-Za-z0-9_.:-]{1,64})"): SIGNED,
-    ("PUT", r"/api/v1/sync/cards/(?P<card_no>[A-Za-z0-9-]{1,32})"): SIGNED,
-    ("POST", r"/api/v1/sync/cards/(?P<card_no>[A-Za-z0-9-]{1,32})/status"): SIGNED,
-    ("GET", r"/api/v1/sync/events"): SIGNED,
     # green-channel catalog: services, windows, districts (public reads, admin management)
     ("GET", r"/api/v1/services"): ALL,
     ("GET", r"/api/v1/services/(?P<service_id>[^/]+)"): ALL,

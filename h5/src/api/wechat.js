@@ -1,0 +1,3 @@
+import { client } from './client'
+
+export const getJssdkConfig = (url) => client.get('/wechat/jssdk', { url }, { auth: false })

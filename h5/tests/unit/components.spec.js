@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { flushPromises, mount } from '@vue/test-utils'
+
+vi.mock('../../src/api/auth', () => ({ sendSmsCode: vi.fn() }))
+vi.mock('qrcode', () => ({ default: { toCanvas: vi.fn(async () => undefined) } }))
+
+const { sendSmsCode } = await import('../../src/api/auth')
+const QRCode = (await import('qrcode')).default
+const SmsCodeButton = (await import('../../src/components/SmsCodeButton.vue')).default
+const QrCanvas = (await import('../../src/components/QrCanvas.vue')).default
+const StatusTag = (await import('../../src/components/StatusTag.vue')).default
+const AuthImage = (await import('../../src/components/AuthImage.vue')).default
+const { normaliseForm, toPayload, fieldErrorMessage } = await import('../../src/pages/holder/applicationForm')
+const { APPOINTMENT_STATUS, formatTime, clock } = await import('../../src/utils/format')
+
+afterEach(() => {
+  vi.useRealTimers()
+  vi.clearAllMocks()
+})
+
+describe('SmsCodeButton', () => {
+  it('sends the code and counts down the cooldown the server gave (Vant useCountDown)', async () => {
+    vi.useFakeTimers()
+    sendSmsCode.mockResolvedValue({ cooldown_seconds: 60 })
+    const w = mount(SmsCodeButton, { props: { phone: '13800000001' } })
+    expect(w.text()).toBe('获取验证码')
+    await w.find('button').trigger('click')
+    await flushPromises()
+    expect(sendSmsCode).toHaveBeenCalledWith('13800000001')
+    expect(w.text()).toMatch(/^60秒后重发$/)
+    expect(w.find('button').attributes('disabled')).toBeDefined()
+    vi.advanceTimersByTime(3000)
+    await flushPromises()
+    expect(w.text()).toMatch(/^5[678]秒后重发$/) // counting down
+    expect(w.emitted('sent')).toHaveLength(1)
+  })
+
+  it('refuses a malformed phone without calling the server', async () => {
+    const w = mount(SmsCodeButton, { props: { phone: '1380000' } })
+    await w.find('button').trigger('click')
+    await flushPromises()
+    expect(sendSmsCode).not.toHaveBeenCalled()
+    expect(w.text()).toBe('获取验证码')
+  })
+
+  it('counts down the wait the server asks for when rate limited', async () => {
+    vi.useFakeTimers()
+    const err = Object.assign(new Error('发送过于频繁，请60秒后再试'), { code: 'SMS_RATE_LIMITED', details: { retry_after_seconds: 42 } })
+    sendSmsCode.mockRejectedValue(err)
+    const w = mount(SmsCodeButton, { props: { phone: '13800000001' } })
+    await w.find('button').trigger('click')
+    await flushPromises()
+    expect(w.text()).toBe('42秒后重发')
+  })
+})
+
+describe('QrCanvas', () => {
+  it('draws the token and redraws when it changes', async () => {
+    const w = mount(QrCanvas, { props: { text: 'Q1.k1.a', size: 200 } })
+    await flushPromises()
+    expect(QRCode.toCanvas).toHaveBeenCalledTimes(1)
+    expect(QRCode.toCanvas.mock.calls[0][1]).toBe('Q1.k1.a')
+    expect(w.find('canvas').attributes('data-token')).toBe('Q1.k1.a')
+    await w.setProps({ text: 'Q1.k1.b' })
+    await flushPromises()
+    expect(QRCode.toCanvas).toHaveBeenCalledTimes(2)
+    expect(QRCode.toCanvas.mock.calls[1][1]).toBe('Q1.k1.b')
+  })
+})
+
+describe('StatusTag', () => {
+  it('shows the Chinese status', () => {
+    const w = mount(StatusTag, { props: { status: 'accepted', map: APPOINTMENT_STATUS } })
+    expect(w.text()).toBe('待预审')
+    expect(w.attributes('data-status')).toBe('accepted')
+  })
+})
+
+describe('AuthImage', () => {
+  it('loads the image through the authorised fetcher as a blob: URL', async () => {
+    globalThis.URL.createObjectURL = vi.fn(() => 'blob:photo-1')
+    globalThis.URL.revokeObjectURL = vi.fn()
+    const api = await import('../../src/api/uploadsRead')
+    const spy = vi.spyOn(api, 'fetchUpload')
+    spy.mockResolvedValue(new Blob(['x']))
+    const w = mount(AuthImage, { props: { url: '/api/v1/uploads/1' } })
+    await flushPromises()
+    expect(spy).toHaveBeenCalledWith('/api/v1/uploads/1')
+    expect(w.find('img').attributes('src')).toBe('blob:photo-1')
+    w.unmount()
+    expect(URL.revokeObjectURL).toHaveBeenCalledWith('blob:photo-1')
+  })
+})
+
+describe('application form helpers', () => {
+  it('fills the gaps of a stored form and sends empty inputs as null', () => {
+    const form = normaliseForm({ personal: { name: '李四', birth_date: null }, materials: [{ kind: 'id_card', file_id: 4 }] })
+    expect(form.personal.name).toBe('李四')
+    expect(form.personal.birth_date).toBe('')
+    expect(form.education.degree).toBe('')
+    expect(form.materials).toEqual([{ kind: 'id_card', file_id: '4' }])
+    const payload = toPayload(form)
+    expect(payload.personal.birth_date).toBeNull()
+    expect(payload.personal.name).toBe('李四')
+    expect(payload.achievements).toBeNull()
+  })
+
+  it("names the first invalid field in the server's message", () => {
+    const err = { message: '请求参数有误', details: { fields: { 'form.personal.id_number': '请输入正确的18位居民身份证号码' } } }
+    expect(fieldErrorMessage(err)).toBe('请求参数有误：请输入正确的18位居民身份证号码')
+    expect(fieldErrorMessage({ message: '申请不存在' })).toBe('申请不存在')
+  })
+})
+
+describe('formatting', () => {
+  it('shows the wall time of the offset the server gave', () => {
+    expect(formatTime('2026-11-23T09:30:05+08:00')).toBe('2026-11-23 09:30')
+    expect(formatTime('2026-11-23T09:30:05+08:00', { seconds: true })).toBe('2026-11-23 09:30:05')
+    expect(clock(new Date(2026, 10, 23, 9, 5, 7))).toBe('2026-11-23 09:05:07')
+  })
+})
