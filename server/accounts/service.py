@@ -69,8 +69,8 @@ async def set_password(tx, account_id: int, password_hash: str, now: dt.datetime
 
 
 async def me(deps, account_id: int) -> dict:
-    """`GET /api/v1/me`: the caller's own account, masked. Later features add window_ids,
-    venue_id and card through `ME_EXTENSIONS`."""
+    """`GET /api/v1/me`: the caller's own account, masked; features add window_ids (appointments),
+    venue_id (on-site) and card (cards) through `ME_EXTENSIONS`."""
     db = deps.db
     account = await get_account(db, account_id)
     out = user_payload(account)

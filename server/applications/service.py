@@ -307,7 +307,7 @@ async def submit(deps, app_id: int, applicant_id: int, actor_name: str, version:
             await tx.execute(applications.update().where(applications.c.id == app_id).values(
                 status="submitted", version=applications.c.version + 1, updated_at=now, **values))
         except IntegrityError as exc:  # a concurrent submission took the same acceptance number
-            raise errors.IdempotencyInProgress("提交繁忙，请重试") from exc
+            raise errors.DomainError("提交人数较多，请重新提交", status=409, code="SUBMIT_CONFLICT") from exc
         await tx.insert(application_actions, dict(application_id=app_id, action=action, stage_index=app["stage_index"],
                                                   org_id=None, actor_id=applicant_id, actor_name=actor_name,
                                                   opinion=None, created_at=now))

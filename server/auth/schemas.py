@@ -128,6 +128,7 @@ class MeOut(UserOut):
     org: OrgOut | None = None
     id_number_masked: str | None = None
     window_ids: list[str] | None = None
+    sees_all_windows: bool | None = None
     venue_id: str | None = None
     card: dict | None = None
     has_password: bool = False

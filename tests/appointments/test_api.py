@@ -290,6 +290,16 @@ async def test_wechat_subscribe_message_is_queued_for_subscribers(api, deps):
     assert rows[0]["recipient"] == "o-zhang" and json.loads(rows[0]["params"])["status"] == "待预审"
 
 
+async def test_me_names_a_clerks_windows(api, deps):
+    svc, win = await ids(deps)
+    me = (await api.get("/api/v1/me", token=await api.login_password("wendeng_window"))).json
+    assert me["window_ids"] == [win["文登区"]] and me["sees_all_windows"] is False
+    me = (await api.get("/api/v1/me", token=await api.login_password("city_window"))).json
+    assert me["window_ids"] == [win["city"]] and me["sees_all_windows"] is True
+    me = (await api.get("/api/v1/me", token=await api.login_sms("13800000001"))).json
+    assert "window_ids" not in me or me["window_ids"] is None
+
+
 @pytest.mark.parametrize("role", ["holder", "reviewer"])
 async def test_staff_endpoints_refuse_others(api, role):
     token = await (api.login_sms("13800000001") if role == "holder" else api.login_password("agri_reviewer"))
