@@ -86,6 +86,8 @@ class Config:
     sms_ip_hourly_limit: int = 30
     outbox_relay: bool = True
     outbox_poll_seconds: float = 1.0
+    # how long a relay holds a message it is sending; must exceed the provider's timeouts
+    outbox_lease_seconds: int = 60
     # WeChat
     wechat_mp_app_id: str = "wx-demo-mp"
     wechat_mp_secret: str = "demo-mp-secret"
@@ -151,6 +153,7 @@ class Config:
             aliyun_sms_read_timeout=_int(env, "ALIYUN_SMS_READ_TIMEOUT", d.aliyun_sms_read_timeout),
             sms_ip_hourly_limit=_int(env, "SMS_IP_HOURLY_LIMIT", d.sms_ip_hourly_limit),
             outbox_relay=_bool(env.get("OUTBOX_RELAY"), d.outbox_relay),
+            outbox_lease_seconds=_int(env, "OUTBOX_LEASE_SECONDS", d.outbox_lease_seconds),
             wechat_mp_app_id=env.get("WECHAT_MP_APP_ID", d.wechat_mp_app_id),
             wechat_mp_secret=env.get("WECHAT_MP_SECRET", d.wechat_mp_secret),
             wechat_oa_app_id=env.get("WECHAT_OA_APP_ID", d.wechat_oa_app_id),
@@ -224,3 +227,6 @@ class Config:
             raise ConfigError("ALIYUN_SMS_PROTOCOL must be http or https")
         if self.aliyun_sms_connect_timeout <= 0 or self.aliyun_sms_read_timeout <= 0:
             raise ConfigError("ALIYUN_SMS_CONNECT_TIMEOUT and ALIYUN_SMS_READ_TIMEOUT must be positive")
+        if self.outbox_lease_seconds <= self.aliyun_sms_connect_timeout + self.aliyun_sms_read_timeout:
+            # a send still in flight when its lease ends could be sent again by another relay
+            raise ConfigError("OUTBOX_LEASE_SECONDS must exceed ALIYUN_SMS_CONNECT_TIMEOUT + ALIYUN_SMS_READ_TIMEOUT")

@@ -52,5 +52,6 @@ def build_deps(config: Config, db, *, clock=utcnow, sms=None, wechat=None, execu
     from server.integrations.wechat_subscribe import WechatSubscribeSender
 
     senders = {"sms": sms, "wechat_subscribe": WechatSubscribeSender(wechat, config.wechat_subscribe_template_id)}
-    deps.relay = OutboxRelay(db, senders, clock, poll_seconds=config.outbox_poll_seconds)
+    deps.relay = OutboxRelay(db, senders, clock, poll_seconds=config.outbox_poll_seconds,
+                             lease=dt.timedelta(seconds=config.outbox_lease_seconds))
     return deps

@@ -533,6 +533,18 @@ UPDATE alembic_version SET version_num='0004' WHERE alembic_version.version_num 
 UPDATE alembic_version SET version_num='0005' WHERE alembic_version.version_num = '0004';
 
 
+ALTER TABLE outbox ADD COLUMN attempted_at DATETIME(6);
+
+CREATE INDEX ix_outbox_status_sent ON outbox (status, sent_at);
+
+CREATE INDEX ix_idempotency_keys_created ON idempotency_keys (created_at);
+
+CREATE INDEX ix_sessions_expires ON sessions (expires_at);
+
+CREATE INDEX ix_sms_codes_created ON sms_codes (created_at);
+
+CREATE INDEX ix_dev_sms_created ON dev_sms (created_at);
+
 UPDATE alembic_version SET version_num='0006' WHERE alembic_version.version_num = '0005';
 
 

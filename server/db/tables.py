@@ -89,6 +89,7 @@ sessions = sa.Table(
     sa.Column("expires_at", Instant, nullable=False),
     sa.Column("revoked_at", Instant),
     sa.Column("ip", sa.String(64)),
+    sa.Index("ix_sessions_expires", "expires_at"),
     **MYSQL_OPTS,
 )
 
@@ -106,6 +107,7 @@ sms_codes = sa.Table(
     sa.Column("used_at", Instant),
     sa.Index("ix_sms_codes_phone_created", "phone", "created_at"),
     sa.Index("ix_sms_codes_ip_created", "ip", "created_at"),
+    sa.Index("ix_sms_codes_created", "created_at"),
     **MYSQL_OPTS,
 )
 
@@ -168,7 +170,11 @@ outbox = sa.Table(
     sa.Column("provider_response", sa.Text),
     sa.Column("created_at", Instant, nullable=False),
     sa.Column("sent_at", Instant),
+    # set just before the provider is called, cleared when its answer is recorded: a row whose lease
+    # ran out with it set is a send of unknown outcome (server/jobs/outbox.py)
+    sa.Column("attempted_at", Instant),
     sa.Index("ix_outbox_status_next", "status", "next_attempt_at"),
+    sa.Index("ix_outbox_status_sent", "status", "sent_at"),
     **MYSQL_OPTS,
 )
 
@@ -183,6 +189,7 @@ dev_sms = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("created_at", Instant, nullable=False),
     sa.Index("ix_dev_sms_phone_id", "phone", "id"),
+    sa.Index("ix_dev_sms_created", "created_at"),
     **MYSQL_OPTS,
 )
 
@@ -199,6 +206,7 @@ idempotency_keys = sa.Table(
     sa.Column("response_body", LongText),
     sa.Column("created_at", Instant, nullable=False),
     sa.UniqueConstraint("scope", "route", "idem_key"),
+    sa.Index("ix_idempotency_keys_created", "created_at"),
     **MYSQL_OPTS,
 )
 

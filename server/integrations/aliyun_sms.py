@@ -10,17 +10,23 @@ Answers are mapped onto `SendResult`:
   worth retrying later;
 - caller mistakes (bad number, template, signature, parameters, keys…) → permanent;
 - network errors, timeouts, HTTP 5xx and platform (`isp.*`) errors → worth retrying.
+
+`find_sent` answers the outbox relay's question after a crash ("did this message reach Aliyun?") with
+QuerySendDetails: Aliyun lists a number's messages of one day (China time), and ours carry the outbox
+id as `OutId`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 from concurrent.futures import Executor
 
 from aliyunsdkcore.acs_exception.exceptions import ClientException, ServerException
 from aliyunsdkcore.client import AcsClient
+from aliyunsdkdysmsapi.request.v20170525.QuerySendDetailsRequest import QuerySendDetailsRequest
 from aliyunsdkdysmsapi.request.v20170525.SendSmsRequest import SendSmsRequest
 
 from server.accounts.privacy import mask_phone
@@ -78,6 +84,21 @@ PERMANENT = frozenset({
     "InvalidAccessKeyId.Inactive",
     "MissingParameter",
 })
+
+
+# QuerySendDetails: SendDate is a day in China time; at most 50 records a page. A number gets few
+# messages a day (Aliyun's own per-number limits), so a few pages cover it.
+CHINA = dt.timezone(dt.timedelta(hours=8))
+QUERY_PAGE_SIZE = 50
+QUERY_MAX_PAGES = 10
+
+
+def china_dates(since: dt.datetime, until: dt.datetime) -> list[str]:
+    """The yyyyMMdd days (China time) that the naive-UTC span [since, until] touches."""
+    first = since.replace(tzinfo=dt.UTC).astimezone(CHINA).date()
+    last = until.replace(tzinfo=dt.UTC).astimezone(CHINA).date()
+    days = [first + dt.timedelta(days=i) for i in range(max((last - first).days, 0) + 1)]
+    return [d.strftime("%Y%m%d") for d in days[:3]]
 
 
 def classify(code: str, http_status: int | None = None) -> SendResult:
@@ -153,6 +174,67 @@ class AliyunSmsSender:
         if out_id:
             request.set_OutId(out_id)
         return request
+
+    def _query_request(self, phone: str, send_date: str, page: int) -> QuerySendDetailsRequest:
+        request = QuerySendDetailsRequest()
+        request.set_endpoint(self.endpoint)
+        request.set_protocol_type(self.protocol)
+        request.set_accept_format("JSON")
+        request.set_PhoneNumber(phone)
+        request.set_SendDate(send_date)
+        request.set_PageSize(QUERY_PAGE_SIZE)
+        request.set_CurrentPage(page)
+        return request
+
+    async def _query_page(self, phone: str, send_date: str, page: int) -> dict | SendResult:
+        """One page of QuerySendDetails as the answer's JSON, or a failed (retryable) result."""
+        request = self._query_request(phone, send_date, page)
+        loop = asyncio.get_running_loop()
+        try:
+            body = await loop.run_in_executor(self.executor, self.client.do_action_with_exception, request)
+            answer = json.loads(body)
+            code = str(answer.get("Code") or "")
+        except ServerException as exc:
+            return SendResult(ok=False, code=exc.get_error_code(), retryable=True,
+                              detail=_detail(Query="QuerySendDetails", Code=exc.get_error_code(),
+                                             Message=exc.get_error_msg(), HttpStatus=exc.get_http_status()))
+        except ClientException as exc:
+            return SendResult(ok=False, code=exc.get_error_code() or "SDK.ClientError", retryable=True,
+                              detail=_detail(Query="QuerySendDetails", Code=exc.get_error_code(),
+                                             Message=exc.get_error_msg()))
+        except Exception as exc:  # a broken answer or an SDK surprise: we still do not know
+            return SendResult(ok=False, code="SDK.Error", retryable=True,
+                              detail=_detail(Query="QuerySendDetails", Message=repr(exc)))
+        if code != "OK":
+            return SendResult(ok=False, code=code or "SDK.InvalidResponse", retryable=True,
+                              detail=_detail(Query="QuerySendDetails", Code=code, Message=answer.get("Message")))
+        return answer
+
+    async def find_sent(self, phone: str, *, out_id: str, since: dt.datetime,
+                        until: dt.datetime) -> SendResult | None:
+        """Whether Aliyun holds our message `out_id` to `phone`, sent between `since` and `until`
+        (naive UTC): an ok result when it does (whatever its delivery status: it was sent, and must not
+        be sent again), None when it does not, a failed retryable result when Aliyun could not say."""
+        for send_date in china_dates(since, until):
+            for page in range(1, QUERY_MAX_PAGES + 1):
+                answer = await self._query_page(phone, send_date, page)
+                if isinstance(answer, SendResult):
+                    log.warning("aliyun sms to %s: QuerySendDetails failed with %s", mask_phone(phone), answer.code)
+                    return answer
+                dtos = (answer.get("SmsSendDetailDTOs") or {}).get("SmsSendDetailDTO") or []
+                for dto in dtos:
+                    if str(dto.get("OutId") or "") == out_id:
+                        return SendResult(ok=True, code="OK", detail=_detail(
+                            Found="QuerySendDetails", OutId=out_id, SendStatus=dto.get("SendStatus"),
+                            ErrCode=dto.get("ErrCode"), SendDate=dto.get("SendDate"),
+                            RequestId=answer.get("RequestId")))
+                try:
+                    total = int(answer.get("TotalCount") or 0)
+                except (TypeError, ValueError):
+                    total = 0
+                if page * QUERY_PAGE_SIZE >= total or not dtos:
+                    break
+        return None
 
     async def send(self, phone: str, template: str, params: dict, out_id: str | None = None) -> SendResult:
         """Send one templated message; never raises for provider or network trouble."""

@@ -56,6 +56,12 @@ class SmsSender(Protocol):
         ...
 
 
+# A sender may also offer `find_sent(phone, out_id=, since=, until=) -> SendResult | None`: whether the
+# provider holds a message with this `out_id` sent to `phone` between `since` and `until` (ok result),
+# does not (None), or could not say (a failed, retryable result). The outbox relay asks it before it
+# resends a message whose earlier attempt has no recorded outcome (AliyunSmsSender implements it).
+
+
 class ConsoleSmsSender:
     """Development provider: logs the message (phone masked) and keeps it for /api/v1/dev/sms."""
 

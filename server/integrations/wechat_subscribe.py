@@ -17,6 +17,9 @@ class WechatSubscribeSender:
     """Sends through the WeChat gateway (wechatpy, on the executor); the outbox retries failures."""
 
     name = "wechat_subscribe"
+    # WeChat cannot be asked whether a message went out: when a relay died mid-send, the outbox gives
+    # the message up rather than risk a second notification (server/jobs/outbox.py)
+    at_most_once = True
 
     def __init__(self, gateway, template_id: str):
         self.gateway = gateway

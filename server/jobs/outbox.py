@@ -2,9 +2,25 @@
 and a relay delivers them afterwards.
 
 Claiming is a conditional UPDATE (a lease: `locked_by`, `locked_until`), so two relays in two
-processes never send the same row at the same time; a relay that dies mid-send leaves a lease that
-expires, and the row is tried again (at-least-once: the provider's answer is recorded on the row).
-Failures are retried with exponential backoff until `MAX_ATTEMPTS`, then the row is `dead`.
+processes never send the same row at the same time. Failures are retried with exponential backoff
+until `MAX_ATTEMPTS`, then the row is `dead`.
+
+Sending and recording the answer are two steps, and a relay may die (`kill -9`, a crash, a lost
+host) between them. So before calling the provider the relay commits "attempt started"
+(`attempts + 1`, `attempted_at`); recording the answer clears `attempted_at`. A row whose lease ran
+out with `attempted_at` still set is a send of unknown outcome, and the next relay resolves it per
+channel before it sends anything:
+
+- SMS (Aliyun): every message carries its outbox id as the provider's `OutId`; the relay asks
+  QuerySendDetails (phone, send date, OutId). Found → recorded as sent, not sent again; not found →
+  sent; the query failed → asked again later (never sent blind). This needs the lease
+  (`OUTBOX_LEASE_SECONDS`) to outlast a send's timeouts (checked at start-up), so a slow but live
+  relay's request is over before another relay asks about it.
+- WeChat subscribe messages: WeChat has no way to ask whether a message went out, and a duplicate
+  notification is worse than a missing one, so an uncertain one is given up: status `dead` with the
+  code `UNCERTAIN_ABANDONED` (at-most-once for this channel only).
+- Senders without either (the console sender in development, test doubles) send again
+  (at-least-once).
 
 The relay runs inside each web process (`OUTBOX_RELAY=1`) and/or standalone (`python -m server.worker`);
 any number of relays may run side by side.
@@ -63,7 +79,14 @@ _CLAIM = Query(
         outbox.c.status == "pending",
         sa.or_(outbox.c.locked_until.is_(None), outbox.c.locked_until < sa.bindparam("now")),
     )
-    .values(locked_by=sa.bindparam("me"), locked_until=sa.bindparam("lease"), attempts=outbox.c.attempts + 1)
+    .values(locked_by=sa.bindparam("me"), locked_until=sa.bindparam("lease"))
+)
+
+# committed on its own before the provider is called: from here on the outcome is uncertain until recorded
+_START = Query(
+    outbox.update()
+    .where(outbox.c.id == sa.bindparam("id"), outbox.c.locked_by == sa.bindparam("me"))
+    .values(attempts=outbox.c.attempts + 1, attempted_at=sa.bindparam("now"))
 )
 
 _LOAD = Query(sa.select(outbox).where(outbox.c.id == sa.bindparam("id")))
@@ -76,10 +99,14 @@ _FINISH = Query(
         next_attempt_at=sa.bindparam("next_at"),
         sent_at=sa.bindparam("sent_at"),
         provider_response=sa.bindparam("response"),
+        attempted_at=sa.bindparam("attempted_at"),
         locked_by=None,
         locked_until=None,
     )
 )
+
+# what an uncertain WeChat subscribe message (or any at-most-once sender's) is recorded with
+UNCERTAIN_ABANDONED = "UNCERTAIN_ABANDONED"
 
 
 async def enqueue(tx, *, channel: str, recipient: str, template: str, params: dict, now: dt.datetime) -> int:
@@ -101,8 +128,9 @@ class OutboxRelay:
     """Delivers due outbox rows through the channel's sender (`{"sms": SmsSender}`)."""
 
     def __init__(self, db, senders: dict[str, object], clock: Callable[[], dt.datetime],
-                 worker_id: str | None = None, poll_seconds: float = 1.0):
+                 worker_id: str | None = None, poll_seconds: float = 1.0, lease: dt.timedelta = LEASE):
         self.db = db
+        self.lease = lease
         self.senders = senders
         self.clock = clock
         self.worker_id = (worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}")[:64]
@@ -113,7 +141,7 @@ class OutboxRelay:
 
     async def _claim(self, msg_id: int) -> dict | None:
         now = self.clock()
-        res = await self.db.execute(_CLAIM, {"id": msg_id, "now": now, "me": self.worker_id, "lease": now + LEASE})
+        res = await self.db.execute(_CLAIM, {"id": msg_id, "now": now, "me": self.worker_id, "lease": now + self.lease})
         if res.rowcount != 1:
             return None
         return await self.db.fetchone(_LOAD, {"id": msg_id})
@@ -129,19 +157,72 @@ class OutboxRelay:
             log.exception("outbox sender failed")
             return SendResult(ok=False, code="EXCEPTION", detail=repr(exc)[:500], retryable=True)
 
-    async def _record(self, row: dict, result: SendResult) -> None:
+    async def _start(self, row: dict) -> dict | None:
+        """Commit "attempt started"; the row as it now is, or None when the lease was lost."""
+        now = self.clock()
+        res = await self.db.execute(_START, {"id": row["id"], "me": self.worker_id, "now": now})
+        if res.rowcount != 1:
+            return None
+        return {**row, "attempts": row["attempts"] + 1, "attempted_at": now}
+
+    async def _resolve_uncertain(self, row: dict) -> SendResult | None:
+        """The previous attempt at this row started and was never recorded: find out (or decide)
+        what happened. Returns the result to record, or None when the message should be sent."""
+        sender = self.senders.get(row["channel"])
+        find_sent = getattr(sender, "find_sent", None)
+        if find_sent is not None:
+            since = row["attempted_at"]
+            try:
+                found = await find_sent(row["recipient"], out_id=str(row["id"]), since=since,
+                                        until=since + self.lease)
+            except Exception as exc:  # unknown stays unknown: ask again later, never send blind
+                log.exception("outbox message %s: provider look-up failed", row["id"])
+                found = SendResult(ok=False, code="EXCEPTION", detail=repr(exc)[:500], retryable=True)
+            if found is None:
+                log.info("outbox message %s: earlier attempt unknown to the provider; sending", row["id"])
+                return None
+            if found.ok:
+                log.info("outbox message %s: earlier attempt did reach the provider; not resending", row["id"])
+            return found
+        if getattr(sender, "at_most_once", False):
+            log.warning("outbox message %s: outcome of the earlier attempt unknown; abandoned", row["id"])
+            return SendResult(ok=False, code=UNCERTAIN_ABANDONED,
+                              detail="上次发送结果未知，且无法向服务商查询：按至多一次处理，不再重发")
+        return None
+
+    async def _process(self, row: dict, *, now_or_never: bool = False) -> SendResult | None:
+        """Resolve an uncertain earlier attempt, or send; record the outcome. None when the lease was lost.
+        `now_or_never`: a throttled send is not retried later (a login code the user waits for)."""
+        if row["attempted_at"] is not None:
+            known = await self._resolve_uncertain(row)
+            if known is not None:
+                # a failed look-up keeps `attempted_at` set: a later pass asks again
+                await self._record(row, known, keep_uncertain=not known.ok and known.retryable)
+                return known
+        started = await self._start(row)
+        if started is None:
+            return None
+        result = await self._send(started)
+        if now_or_never and result.rate_limited:
+            # a throttled login code is useless later: the caller tells the user to wait
+            result.retryable = False
+        await self._record(started, result)
+        return result
+
+    async def _record(self, row: dict, result: SendResult, keep_uncertain: bool = False) -> None:
         now = self.clock()
         response = json.dumps({"code": result.code, "detail": result.detail[:1000]}, ensure_ascii=False)
         if result.ok:
             status, next_at, sent_at = "sent", row["next_attempt_at"], now
-        elif result.retryable and row["attempts"] < MAX_ATTEMPTS:
+        elif keep_uncertain or result.retryable and row["attempts"] < MAX_ATTEMPTS:
             status, next_at, sent_at = "pending", now + backoff(row["attempts"]), None
         else:
             status, next_at, sent_at = "dead", row["next_attempt_at"], None
         res = await self.db.execute(
             _FINISH,
             {"id": row["id"], "me": self.worker_id, "status": status, "next_at": next_at,
-             "sent_at": sent_at, "response": response},
+             "sent_at": sent_at, "response": response,
+             "attempted_at": row["attempted_at"] if keep_uncertain else None},
         )
         if res.rowcount != 1:
             # our lease ran out during the send and another relay took the row over
@@ -156,12 +237,7 @@ class OutboxRelay:
         row = await self._claim(msg_id)
         if row is None:
             return None
-        result = await self._send(row)
-        if result.rate_limited:
-            # a throttled login code is useless later: the caller tells the user to wait
-            result.retryable = False
-        await self._record(row, result)
-        return result
+        return await self._process(row, now_or_never=True)
 
     async def run_once(self, limit: int = 50) -> int:
         """Deliver what is due; returns how many messages this relay handled."""
@@ -173,7 +249,7 @@ class OutboxRelay:
             row = await self._claim(msg_id)
             if row is None:
                 continue
-            await self._record(row, await self._send(row))
+            await self._process(row)
             done += 1
         return done
 

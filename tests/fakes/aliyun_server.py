@@ -1,9 +1,11 @@
 """A fake Aliyun dysmsapi endpoint on loopback, spoken to by the real SDK.
 
 It checks what Aliyun checks first — the access key, the HMAC-SHA1 RPC signature over every query and
-form parameter, the nonce — then records the message and answers like SendSms does. Tests script
+form parameter, the nonce — then records the message and answers like SendSms does, and answers
+QuerySendDetails (a number's messages of one day, China time, paged) from what it recorded. Tests script
 trouble: `fail_next(code, message)` (a 200 answer with an error code, as Aliyun answers business
-errors), `http_error_next(500)`, `slow_next(seconds)`.
+errors), `http_error_next(500)`, `slow_next(seconds)`; `jitter` delays every SendSms answer by up to
+that many seconds *after* the message is recorded (so a killed client leaves a sent, unrecorded message).
 
 Use the `fake_aliyun` fixture and `fake_aliyun.env()` as `config_overrides` to wire `deps` with the
 Aliyun sender pointed at it.
@@ -15,9 +17,11 @@ import asyncio
 import base64
 import collections
 import dataclasses
+import datetime as dt
 import hashlib
 import hmac
 import json
+import random
 import re
 import urllib.parse
 import uuid
@@ -37,6 +41,9 @@ TEMPLATE_CODES = {
     "work_arrived": "SMS_100000004",
     "supervision": "SMS_100000005",
 }
+
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 def percent_encode(value: str) -> str:
@@ -62,6 +69,8 @@ class Message:
     params: dict
     out_id: str | None
     biz_id: str
+    # when the fake accepted it, in China time (what QuerySendDetails shows)
+    sent_at: dt.datetime = dataclasses.field(default_factory=lambda: dt.datetime.now(CHINA).replace(tzinfo=None))
 
 
 @dataclasses.dataclass
@@ -82,6 +91,9 @@ class FakeAliyun:
         # (code, http status) of every refused request, scripted or not
         self.refused: list[tuple[str, int]] = []
         self.requests = 0
+        # QuerySendDetails calls answered (phone, SendDate)
+        self.queries: list[tuple[str, str]] = []
+        self.jitter = 0.0
         self._script: collections.deque[_Scripted] = collections.deque()
         self._nonces: set[str] = set()
         self._server: tornado.httpserver.HTTPServer | None = None
@@ -107,6 +119,10 @@ class FakeAliyun:
     def codes_for(self, phone: str) -> list[str]:
         """The login codes sent to `phone`, oldest first."""
         return [m.params.get("code") for m in self.received if m.phone == phone]
+
+    def deliveries(self) -> collections.Counter:
+        """How many times each OutId was accepted (a value above 1 is a duplicate at the provider)."""
+        return collections.Counter(m.out_id for m in self.received)
 
     def last_code(self, phone: str) -> str:
         codes = self.codes_for(phone)
@@ -197,13 +213,16 @@ class _Handler(tornado.web.RequestHandler):
         if not nonce or nonce in fake._nonces:
             return self._refuse(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
         fake._nonces.add(nonce)
-        if p.get("Action") != "SendSms" or p.get("Version") != "2017-05-25":
+        action = p.get("Action")
+        if action not in ("SendSms", "QuerySendDetails") or p.get("Version") != "2017-05-25":
             return self._refuse(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
         for name in ("Timestamp", "SignatureMethod", "SignatureVersion", "Format"):
             if not p.get(name):
                 return self._refuse(400, "MissingParameter", f"The input parameter \"{name}\" that is mandatory "
                                     "for processing this request is not supplied.")
         script = fake._script.popleft() if fake._script else _Scripted()
+        if action == "QuerySendDetails":
+            return await self._query(p, script)
         if script.delay:
             await asyncio.sleep(script.delay)
         if script.status != 200:
@@ -226,7 +245,46 @@ class _Handler(tornado.web.RequestHandler):
         biz_id = f"{len(fake.received) + 1:06d}^{uuid.uuid4().int % 10**10:010d}"
         fake.received.append(Message(phone=phone, sign_name=p["SignName"], template_code=p["TemplateCode"],
                                      params=params, out_id=p.get("OutId"), biz_id=biz_id))
+        if fake.jitter:
+            await asyncio.sleep(random.uniform(0, fake.jitter))
         self._answer(200, {"Message": "OK", "RequestId": _request_id(), "BizId": biz_id, "Code": "OK"})
+
+    async def _query(self, p: dict[str, str], script: _Scripted) -> None:
+        """QuerySendDetails: the number's messages of SendDate (yyyyMMdd, China time), newest first, paged."""
+        fake = self.fake
+        for name in ("PhoneNumber", "SendDate", "PageSize", "CurrentPage"):
+            if not p.get(name):
+                return self._refuse(400, "MissingParameter", f"The input parameter \"{name}\" that is mandatory "
+                                    "for processing this request is not supplied.")
+        if script.delay:
+            await asyncio.sleep(script.delay)
+        if script.status != 200:
+            fake.refused.append((f"HTTP {script.status}", script.status))
+            self.set_status(script.status)
+            return self.finish("<html><body>Service Unavailable</body></html>")
+        if script.code:
+            return self._refuse(200, script.code, script.message)
+        phone, send_date = p["PhoneNumber"], p["SendDate"]
+        if not re.fullmatch(r"[0-9]{8}", send_date):
+            return self._refuse(200, "isv.INVALID_PARAMETERS", "参数异常")
+        try:
+            size, page = int(p["PageSize"]), int(p["CurrentPage"])
+        except ValueError:
+            return self._refuse(200, "isv.INVALID_PARAMETERS", "参数异常")
+        if not (1 <= size <= 50 and page >= 1):
+            return self._refuse(200, "isv.INVALID_PARAMETERS", "参数异常")
+        fake.queries.append((phone, send_date))
+        mine = [m for m in reversed(fake.received)
+                if m.phone == phone and m.sent_at.strftime("%Y%m%d") == send_date]
+        dtos = [{
+            "PhoneNum": m.phone, "SendStatus": 3, "ErrCode": "DELIVERED", "TemplateCode": m.template_code,
+            "Content": f"【{m.sign_name}】" + json.dumps(m.params, ensure_ascii=False),
+            "SendDate": m.sent_at.strftime("%Y-%m-%d %H:%M:%S"),
+            "ReceiveDate": m.sent_at.strftime("%Y-%m-%d %H:%M:%S"),
+            **({"OutId": m.out_id} if m.out_id else {}),
+        } for m in mine[(page - 1) * size:page * size]]
+        self._answer(200, {"TotalCount": len(mine), "Message": "OK", "RequestId": _request_id(),
+                           "SmsSendDetailDTOs": {"SmsSendDetailDTO": dtos}, "Code": "OK"})
 
 
 @pytest.fixture
