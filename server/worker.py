@@ -47,10 +47,18 @@ async def _supervision(deps: Deps) -> object:
     return await run_daily(deps)
 
 
+async def _housekeeping(deps: Deps) -> object:
+    from server.jobs.housekeeping import run
+
+    return await run(deps)
+
+
 # Scheduled jobs beside the outbox relay.
 JOBS: list[PeriodicJob] = [
     # 督办: one SMS a day to each window with overdue work (unique per window and day: safe with many workers)
     PeriodicJob("supervision", 600, _supervision),
+    # purge what only grows (used QR tokens, old idempotency keys, expired sessions …) in bounded batches
+    PeriodicJob("housekeeping", 900, _housekeeping),
 ]
 
 

@@ -9,6 +9,7 @@ refuses to start when a handler method is not declared this way.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -33,6 +34,9 @@ from server.web.logctx import request_id_var
 log = logging.getLogger("server.web")
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+# an Idempotency-Key answers retries for this long; a key reused later is a new request
+# (the housekeeping job deletes older keys: server/jobs/housekeeping.py)
+IDEMPOTENCY_TTL = dt.timedelta(hours=24)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -366,7 +370,7 @@ class ApiHandler(tornado.web.RequestHandler):
     def _idem_scope(self) -> str:
         return f"a:{self.principal.id}" if self.principal else f"ip:{self.client_ip}"
 
-    async def _idempotency_begin(self) -> bool:
+    async def _idempotency_begin(self, _stale_removed: bool = False) -> bool:
         """Returns True when a stored answer was replayed and the request is done."""
         key = self.request.headers.get("Idempotency-Key")
         if not key:
@@ -390,6 +394,12 @@ class ApiHandler(tornado.web.RequestHandler):
             )
             if row is None:  # removed between our insert and select: treat as in flight
                 raise errors.IdempotencyInProgress() from None
+            cutoff = self.now() - IDEMPOTENCY_TTL
+            if row["created_at"] < cutoff and not _stale_removed:
+                # the key's life is over: never replay a months-old answer; forget it (only if still
+                # stale: a racing request may have just taken the key anew) and start afresh
+                await self.db.execute(idempotency_keys.delete().where(t.id == row["id"], t.created_at < cutoff))
+                return await self._idempotency_begin(_stale_removed=True)
             if row["request_hash"] != digest:
                 raise errors.IdempotencyConflict() from None
             if row["status_code"] is None:
