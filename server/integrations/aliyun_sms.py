@@ -187,7 +187,9 @@ class AliyunSmsSender:
         return request
 
     async def _query_page(self, phone: str, send_date: str, page: int) -> dict | SendResult:
-        """One page of QuerySendDetails as the answer's JSON, or a failed (retryable) result."""
+        """One page of QuerySendDetails as the answer's JSON, or a failed result: retryable for trouble
+        that passes (network, throttling, outages), permanent for a refusal that will not (e.g. the
+        RAM user lacks `dysms:QuerySendDetails`), which the relay records as dead instead of resending."""
         request = self._query_request(phone, send_date, page)
         loop = asyncio.get_running_loop()
         try:
@@ -195,9 +197,10 @@ class AliyunSmsSender:
             answer = json.loads(body)
             code = str(answer.get("Code") or "")
         except ServerException as exc:
-            return SendResult(ok=False, code=exc.get_error_code(), retryable=True,
-                              detail=_detail(Query="QuerySendDetails", Code=exc.get_error_code(),
-                                             Message=exc.get_error_msg(), HttpStatus=exc.get_http_status()))
+            result = classify(exc.get_error_code(), exc.get_http_status())
+            result.detail = _detail(Query="QuerySendDetails", Code=exc.get_error_code(),
+                                    Message=exc.get_error_msg(), HttpStatus=exc.get_http_status())
+            return result
         except ClientException as exc:
             return SendResult(ok=False, code=exc.get_error_code() or "SDK.ClientError", retryable=True,
                               detail=_detail(Query="QuerySendDetails", Code=exc.get_error_code(),
@@ -206,8 +209,9 @@ class AliyunSmsSender:
             return SendResult(ok=False, code="SDK.Error", retryable=True,
                               detail=_detail(Query="QuerySendDetails", Message=repr(exc)))
         if code != "OK":
-            return SendResult(ok=False, code=code or "SDK.InvalidResponse", retryable=True,
-                              detail=_detail(Query="QuerySendDetails", Code=code, Message=answer.get("Message")))
+            result = classify(code) if code else SendResult(ok=False, code="SDK.InvalidResponse", retryable=True)
+            result.detail = _detail(Query="QuerySendDetails", Code=code, Message=answer.get("Message"))
+            return result
         return answer
 
     async def find_sent(self, phone: str, *, out_id: str, since: dt.datetime,

@@ -101,6 +101,19 @@ async def test_failed_lookup_sends_nothing_and_asks_again_later(deps, fake_aliyu
     assert (await row(deps, msg_id))["status"] == "sent"
 
 
+async def test_lookup_refused_for_good_is_dead_not_resent(deps, fake_aliyun, clock):
+    msg_id = await add(deps)
+    await crash_after_start(deps, msg_id, provider_got_it=False)
+    clock.advance(deps.relay.lease.total_seconds() + 1)
+    fake_aliyun.fail_next("isp.RAM_PERMISSION_DENY", "RAM权限DENY")  # no dysms:QuerySendDetails
+    assert await relay(deps, "relay-b").run_once() == 1
+    r = await row(deps, msg_id)
+    assert r["status"] == "dead" and r["attempted_at"] is None
+    assert json.loads(r["provider_response"])["code"] == "isp.RAM_PERMISSION_DENY"
+    clock.advance(7200)
+    assert await relay(deps, "relay-b").run_once() == 0 and fake_aliyun.received == []
+
+
 async def test_lookup_spans_both_china_days_of_the_attempt(deps, fake_aliyun):
     msg_id = await add(deps)
     await crash_after_start(deps, msg_id, provider_got_it=False)
