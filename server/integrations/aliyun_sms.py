@@ -255,12 +255,15 @@ class AliyunSmsSender:
             result = classify(exc.get_error_code(), exc.get_http_status())
             result.detail = _detail(Code=exc.get_error_code(), Message=exc.get_error_msg(),
                                     RequestId=exc.get_request_id(), HttpStatus=exc.get_http_status())
-        except ClientException as exc:  # network errors and timeouts end up here
+            # a gateway's 5xx says nothing about whether SendSms ran behind it
+            result.uncertain = (exc.get_http_status() or 0) >= 500
+        except ClientException as exc:  # network errors and timeouts end up here: sent or not, we cannot tell
             result = SendResult(ok=False, code=exc.get_error_code() or "SDK.ClientError", retryable=True,
+                                uncertain=True,
                                 detail=_detail(Code=exc.get_error_code(), Message=exc.get_error_msg()))
         except Exception as exc:  # anything else from the SDK or requests: transient until proven otherwise
             log.warning("aliyun sms: unexpected SDK error", exc_info=True)
-            result = SendResult(ok=False, code="SDK.Error", retryable=True,
+            result = SendResult(ok=False, code="SDK.Error", retryable=True, uncertain=True,
                                 detail=_detail(Code="SDK.Error", Message=repr(exc)))
         else:
             try:

@@ -46,6 +46,9 @@ class SendResult:
     retryable: bool = False
     # the provider refused because of its own send-rate limits (mapped to 429 for login codes)
     rate_limited: bool = False
+    # no answer came back although the request may have reached the provider (a timeout, a dropped
+    # connection, a 5xx): the outbox asks the provider before it tries again (server/jobs/outbox.py)
+    uncertain: bool = False
 
 
 class SmsSender(Protocol):

@@ -8,8 +8,9 @@ until `MAX_ATTEMPTS`, then the row is `dead`.
 Sending and recording the answer are two steps, and a relay may die (`kill -9`, a crash, a lost
 host) between them. So before calling the provider the relay commits "attempt started"
 (`attempts + 1`, `attempted_at`); recording the answer clears `attempted_at`. A row whose lease ran
-out with `attempted_at` still set is a send of unknown outcome, and the next relay resolves it per
-channel before it sends anything:
+out with `attempted_at` still set is a send of unknown outcome, and so is one whose send ended
+without an answer (a timeout, a dropped connection: `SendResult.uncertain`, recorded with
+`attempted_at` kept). The next relay resolves it per channel before it sends anything:
 
 - SMS (Aliyun): every message carries its outbox id as the provider's `OutId`; the relay asks
   QuerySendDetails (phone, send date, OutId). Found → recorded as sent, not sent again; not found →
@@ -196,8 +197,8 @@ class OutboxRelay:
         if row["attempted_at"] is not None:
             known = await self._resolve_uncertain(row)
             if known is not None:
-                # a failed look-up keeps `attempted_at` set: a later pass asks again
-                await self._record(row, known, keep_uncertain=not known.ok and known.retryable)
+                # a failed look-up keeps the row uncertain: a later pass asks again
+                await self._record(row, known, uncertain=True, lookup=True)
                 return known
         started = await self._start(row)
         if started is None:
@@ -206,15 +207,18 @@ class OutboxRelay:
         if now_or_never and result.rate_limited:
             # a throttled login code is useless later: the caller tells the user to wait
             result.retryable = False
-        await self._record(started, result)
+        # a timeout may hide a message the provider took: the retry asks before it sends
+        await self._record(started, result, uncertain=result.uncertain)
         return result
 
-    async def _record(self, row: dict, result: SendResult, keep_uncertain: bool = False) -> None:
+    async def _record(self, row: dict, result: SendResult, *, uncertain: bool = False, lookup: bool = False) -> None:
+        """Record an answer and release the row. `uncertain`: a retry must first resolve this attempt
+        (`attempted_at` stays set); `lookup`: the answer is a failed look-up, retried without limit."""
         now = self.clock()
         response = json.dumps({"code": result.code, "detail": result.detail[:1000]}, ensure_ascii=False)
         if result.ok:
             status, next_at, sent_at = "sent", row["next_attempt_at"], now
-        elif keep_uncertain or result.retryable and row["attempts"] < MAX_ATTEMPTS:
+        elif result.retryable and (lookup or row["attempts"] < MAX_ATTEMPTS):
             status, next_at, sent_at = "pending", now + backoff(row["attempts"]), None
         else:
             status, next_at, sent_at = "dead", row["next_attempt_at"], None
@@ -222,7 +226,7 @@ class OutboxRelay:
             _FINISH,
             {"id": row["id"], "me": self.worker_id, "status": status, "next_at": next_at,
              "sent_at": sent_at, "response": response,
-             "attempted_at": row["attempted_at"] if keep_uncertain else None},
+             "attempted_at": row["attempted_at"] if uncertain and status == "pending" else None},
         )
         if res.rowcount != 1:
             # our lease ran out during the send and another relay took the row over

@@ -4,6 +4,7 @@ outbox id) through the real SDK against the fake, WeChat subscribe messages give
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 
@@ -20,8 +21,13 @@ PHONE = "13800000009"
 
 
 @pytest.fixture
-def config_overrides(fake_aliyun):
-    return fake_aliyun.env()
+def aliyun_extra():
+    return {}
+
+
+@pytest.fixture
+def config_overrides(fake_aliyun, aliyun_extra):
+    return fake_aliyun.env(**aliyun_extra)
 
 
 async def add(deps, channel: str = "sms", recipient: str = PHONE) -> int:
@@ -99,6 +105,24 @@ async def test_failed_lookup_sends_nothing_and_asks_again_later(deps, fake_aliyu
     assert await b.run_once() == 1
     assert fake_aliyun.deliveries() == {str(msg_id): 1}
     assert (await row(deps, msg_id))["status"] == "sent"
+
+
+@pytest.mark.parametrize("aliyun_extra", [{"ALIYUN_SMS_READ_TIMEOUT": "1"}])
+async def test_timed_out_send_that_arrived_is_not_sent_again(deps, fake_aliyun, clock):
+    msg_id = await add(deps)
+    fake_aliyun.slow_next(1.5)  # Aliyun takes the message, our read times out first
+    b = relay(deps, "relay-b")
+    assert await b.run_once() == 1
+    r = await row(deps, msg_id)
+    assert r["status"] == "pending" and r["attempted_at"] is not None and r["locked_by"] is None
+    assert json.loads(r["provider_response"])["code"] == "SDK.HttpError"
+    while not fake_aliyun.received:
+        await asyncio.sleep(0.05)
+    clock.advance(backoff(1).total_seconds() + 1)
+    assert await b.run_once() == 1
+    assert fake_aliyun.deliveries() == {str(msg_id): 1} and len(fake_aliyun.queries) == 1
+    r = await row(deps, msg_id)
+    assert r["status"] == "sent" and r["attempts"] == 1 and r["attempted_at"] is None
 
 
 async def test_lookup_refused_for_good_is_dead_not_resent(deps, fake_aliyun, clock):
