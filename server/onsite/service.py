@@ -23,7 +23,7 @@ from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from server import errors
-from server.accounts.privacy import mask_name
+from server.accounts.privacy import mask_card_no, mask_name
 from server.cards.service import NoCard, effective_status, today_cst
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, cards, holder_profiles, qr_uses, quota_usage, services, venue_services, venues, visits
@@ -161,15 +161,6 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def mask_card_no(card_no: str | None) -> str | None:
-    """WH202400000001 → WH20******0001"""
-    if not card_no:
-        return None
-    if len(card_no) <= 8:
-        return card_no[:2] + "*" * max(len(card_no) - 4, 1) + card_no[-2:]
-    return card_no[:4] + "*" * (len(card_no) - 8) + card_no[-4:]
-
-
 def judge(card: dict, place: dict, today: dt.date) -> str:
     """The verdict for a live card at a venue and service, before the quota is counted."""
     state = effective_status(card, today)
@@ -219,7 +210,8 @@ async def _record(tx, *, place: dict, card: dict | None, card_id: int | None, ho
         "service_id": str(service_id) if service_id else None, "service_name": place["service_name"],
         "method": method, "verdict": verdict, "card_no": card["card_no"] if card else None,
         "check_code": check_code,
-    }, to=events.audience(accounts=[holder_id] if holder_id else [], orgs=[place["venue_org_id"]]))
+    }, to=events.audience(accounts=[holder_id] if holder_id else [],
+                          org_roles=[(place["venue_org_id"], "venue_staff")]))
     return visit_id
 
 
