@@ -4,7 +4,7 @@ Every API answer says `nosniff`, may not be framed and sends no referrer. The pa
 /h5/, the console at /console/ when it is served) get a Content-Security-Policy that the Vite
 build satisfies: module scripts and styles from our own origin only (no inline script; Vant sets
 inline styles, hence `'unsafe-inline'` for styles alone), the WeChat JS-SDK from res.wx.qq.com
-(loaded inside WeChat for scanQRCode), images from our origin (signed upload URLs), `data:` (the
+(loaded inside WeChat for scanQRCode), Vant's icon-font fallback, images from our origin (signed upload URLs), `data:` (the
 captcha) and `blob:` (authorised images, posters), and the live WebSocket.
 """
 
@@ -16,12 +16,17 @@ import ipaddress
 # where the H5 loads the WeChat JS-SDK from (h5/.env VITE_WECHAT_JSSDK_URL) and its fallback host
 WECHAT_JSSDK_ORIGINS = "https://res.wx.qq.com https://res2.wx.qq.com"
 
+# the scheme-relative `//at.alicdn.com/...woff` in Vant's CSS (h5/dist/assets/client-*.css)
+VANT_ICON_FONT_HOST = "at.alicdn.com"
+
 PAGE_CSP = "; ".join([
     "default-src 'self'",
     f"script-src 'self' {WECHAT_JSSDK_ORIGINS}",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
-    "font-src 'self' data:",
+    # Vant's icon font is inlined as woff2; its CSS names a woff fallback on Alibaba's CDN, which
+    # Chromium fetches too: allowed (a font cannot run code) rather than break the icons
+    f"font-src 'self' data: {VANT_ICON_FONT_HOST}",
     "media-src 'self' blob:",
     "connect-src 'self' ws: wss:",
     "object-src 'none'",

@@ -116,6 +116,14 @@ def test_the_built_h5_satisfies_the_policy():
     tags.feed(index.read_text(encoding="utf-8"))
     assert tags.scripts and all(_allowed_script(s["src"]) for s in tags.scripts), tags.scripts
     assert tags.inline_code == "" and tags.inline_handlers == []
+    # every font the built CSS names is inlined or on a host the policy allows
+    fonts = set()
+    for css in Path(H5_DIST, "assets").glob("*.css"):
+        fonts |= set(re.findall(r"url\((?!data:)([^)]+)\)\s*format", css.read_text(encoding="utf-8")))
+    allowed_fonts = security.PAGE_CSP.split("font-src ")[1].split(";")[0].split()
+    for url in fonts:
+        host = urlsplit(url.strip("'\"")).netloc
+        assert not host or host in allowed_fonts, url
     for link in tags.links:
         if link.get("rel") in ("stylesheet", "modulepreload"):
             assert link["href"].startswith("/h5/"), link
