@@ -11,10 +11,10 @@ import pytest
 import sqlalchemy as sa
 
 from server.app import make_app
-from server.db.tables import events, services, windows
-from server.events.log import masked
+from server.db.tables import accounts, events, services, window_staff, windows
+from server.events.log import audience, masked
 from server.realtime.hub import Hub, stop_hub
-from tests.realtime.test_ws import connect
+from tests.realtime.test_ws import connect, emit
 
 WHO = ("wendeng_window", "wendeng_reviewer", "city_window", "city_reviewer", "agri_reviewer",
        "airport_staff", "hospital_staff", "admin")
@@ -23,7 +23,7 @@ WHO = ("wendeng_window", "wendeng_reviewer", "city_window", "city_reviewer", "ag
 @pytest.fixture
 def app(deps, io_loop):
     app = make_app(deps)
-    app.settings["realtime_hub"] = Hub(deps.db, deps.clock, poll_seconds=0.05)
+    app.settings["realtime_hub"] = Hub(deps.db, deps.clock, poll_seconds=0.05, recheck_seconds=0.5)
     yield app
     io_loop.run_sync(lambda: stop_hub(app))
 
@@ -196,3 +196,22 @@ def test_socket_payloads_mask_phones_and_id_numbers_anywhere():
     assert out == {"phone_masked": "138****0001", "nested": {"id_number_masked": "110105******1512"},
                    "items": [{"phone_masked": "139****5678"}], "card_no": "WH202400000001", "name": "张三"}
     assert masked("visit.recorded", {"card_no": "WH202400000001"}) == {"card_no_masked": "WH20******0001"}
+
+
+async def test_a_clerk_given_another_window_hears_of_its_work_after_the_recheck(deps, room):
+    """A socket's windows are read when it connects and again on every session re-check."""
+    city = await deps.db.fetchval(sa.select(windows.c.id).where(windows.c.is_city == sa.true()))
+    clerk = await deps.db.fetchval(sa.select(accounts.c.id).where(accounts.c.username == "wendeng_window"))
+    await emit(deps, audience(windows=[city]), type="appointment.updated", n=1)
+    await room.settle(0.3)
+    assert room.types("wendeng_window") == [] and room.types("city_window") == ["appointment.updated"]
+    await deps.db.execute(window_staff.insert().values(account_id=clerk, window_id=city))
+    await room.settle(1.2)  # two re-check rounds
+    await emit(deps, audience(windows=[city]), type="appointment.updated", n=2)
+    await room.settle(0.3)
+    assert [m["data"]["n"] for m in room.got["wendeng_window"]] == [2]
+    # and now the clerk is a city window clerk: the whole city's work reaches him too
+    await emit(deps, audience(city_window=True), type="appointment.created", n=3)
+    await room.settle(0.3)
+    assert [m["data"]["n"] for m in room.got["wendeng_window"]] == [2, 3]
+    assert room.types("wendeng_reviewer") == []
