@@ -8,6 +8,7 @@ from pathlib import Path
 
 import tornado.web
 
+from server.web import security
 from server.web.base import ApiHandler, NotFoundHandler, all_endpoints
 
 # Each feature module exposes ROUTES = [(pattern, HandlerClass), …]; app.py only collects them.
@@ -43,6 +44,9 @@ class H5Handler(tornado.web.StaticFileHandler):
     def initialize(self, path: str | None = None, default_filename: str | None = "index.html") -> None:
         super().initialize(path=str(path or self.root), default_filename=default_filename)
 
+    def set_default_headers(self) -> None:
+        security.page_headers(self)  # CSP, X-Frame-Options, Referrer-Policy, nosniff
+
     def set_extra_headers(self, path: str) -> None:
         if _HASHED_ASSET.match(path or ""):
             self.set_header("Cache-Control", "public, max-age=31536000, immutable")
@@ -60,6 +64,9 @@ class H5Handler(tornado.web.StaticFileHandler):
 
 
 class H5RedirectHandler(tornado.web.RequestHandler):
+    def set_default_headers(self) -> None:
+        security.page_headers(self)
+
     def get(self) -> None:
         self.redirect("/h5/", permanent=True)
 

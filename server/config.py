@@ -69,6 +69,8 @@ class Config:
     max_upload_bytes: int = 10 * 1024 * 1024
     upload_dir: str = str(ROOT / "var" / "uploads")
     trusted_proxy: bool = False
+    # /metrics from anywhere but a direct loopback connection needs `Authorization: Bearer <this>`
+    metrics_token: str = ""
     log_level: str = "INFO"
     log_json: bool = True
     load_demo_data: bool = True
@@ -138,6 +140,7 @@ class Config:
             max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", d.max_upload_bytes),
             upload_dir=env.get("UPLOAD_DIR", d.upload_dir),
             trusted_proxy=_bool(env.get("TRUSTED_PROXY"), d.trusted_proxy),
+            metrics_token=env.get("METRICS_TOKEN", d.metrics_token),
             log_level=env.get("LOG_LEVEL", d.log_level).upper(),
             log_json=_bool(env.get("LOG_JSON"), d.log_json),
             load_demo_data=_bool(env.get("LOAD_DEMO_DATA"), app_env != "production"),

@@ -32,6 +32,15 @@ def mask_id_number(id_number: str | None) -> str | None:
     return id_number[:6] + "******" + id_number[-4:]
 
 
+def mask_card_no(card_no: str | None) -> str | None:
+    """WH202400000001 → WH20******0001"""
+    if not card_no:
+        return None
+    if len(card_no) <= 8:
+        return card_no[:2] + "*" * max(len(card_no) - 4, 1) + card_no[-2:]
+    return card_no[:4] + "*" * (len(card_no) - 8) + card_no[-4:]
+
+
 def mask_name(name: str | None) -> str | None:
     """张三 → 张*, 欧阳娜娜 → 欧**娜."""
     if not name:

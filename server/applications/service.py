@@ -259,11 +259,14 @@ def new_acceptance_no(now: dt.datetime) -> str:
 
 
 async def _event(tx, app: dict, type_: str, now: dt.datetime, extra_orgs=()) -> None:
+    """Told live: the applicant and the reviewers of the org at the current stage (and of the org
+    it just left, whose queue changed); not the org's window clerks or venue staff."""
     cur = app["current_org_id"]
     await events.record(tx, type=type_, entity="application", entity_id=app["id"], now=now,
                         data={"id": str(app["id"]), "status": app["status"], "acceptance_no": app["acceptance_no"],
                               "stage_index": app["stage_index"], "version": app["version"]},
-                        to=events.audience(accounts=[app["applicant_id"]], orgs=[cur, *extra_orgs]))
+                        to=events.audience(accounts=[app["applicant_id"]],
+                                           org_roles=[(o, "reviewer") for o in (cur, *extra_orgs)]))
 
 
 async def submit(deps, app_id: int, applicant_id: int, actor_name: str, version: int | None) -> dict:

@@ -124,11 +124,11 @@ BATCH = 2000
 async def export_xlsx(db, scope, f, now: dt.datetime, executor) -> str:
     """Write the filtered rows to a temporary .xlsx file page by page (XlsxWriter's constant-memory
     mode, rows written on a worker thread) and return its path; the caller streams and deletes it."""
-    import xlsxwriter
+    from server.web.xlsx import SafeWorkbook
 
     fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="appointments-")
     os.close(fd)
-    wb = xlsxwriter.Workbook(path, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
+    wb = SafeWorkbook(path, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
     ws = wb.add_worksheet("综合查询")
     head = wb.add_format({"bold": True, "bg_color": "#E8F0FE"})
     ws.write_row(0, 0, HEADERS, head)

@@ -93,7 +93,6 @@ _WINDOW_STAFF_PHONES = Query(
     .select_from(window_staff.join(accounts, accounts.c.id == window_staff.c.account_id))
     .where(window_staff.c.window_id == sa.bindparam("w"), accounts.c.status == "active", accounts.c.phone.is_not(None))
 )
-_CITY_ORG = Query(sa.select(windows.c.org_id).where(windows.c.is_city == sa.true()).limit(1))
 _HIST_INSERT = Query(appointment_history.insert().values(
     appointment_id=sa.bindparam("appointment_id"), action=sa.bindparam("action"), actor_id=sa.bindparam("actor_id"),
     actor_name=sa.bindparam("actor_name"), opinion=sa.bindparam("opinion"), from_status=sa.bindparam("from_status"),
@@ -195,12 +194,14 @@ async def _notify_window(tx, window: dict, service: dict, now: dt.datetime) -> N
                              params={"window": window["name"], "service": service["name"]}, now=now)
 
 
-async def _record(tx, appt: dict, type_: str, now: dt.datetime, *window_orgs: int) -> None:
-    city_org = await tx.fetchval(_CITY_ORG)
+async def _record(tx, appt: dict, type_: str, now: dt.datetime, *window_ids: int) -> None:
+    """Told live: the holder, the clerks of the window(s) involved (both ends of a forward), the
+    city window's clerks (who see every window's work) and admins; not everyone in the org."""
     await events.record(tx, type=type_, entity="appointment", entity_id=appt["id"], now=now,
                         data={"id": str(appt["id"]), "status": appt["status"], "window_id": str(appt["window_id"]),
                               "version": appt["version"]},
-                        to=events.audience(accounts=[appt["holder_id"]], orgs=[*window_orgs, city_org], roles=["admin"]))
+                        to=events.audience(accounts=[appt["holder_id"]], windows=window_ids, city_window=True,
+                                           roles=["admin"]))
 
 
 async def _history(tx, appt_id: int, action: str, actor_id, actor_name: str, opinion, from_status, to_status,
@@ -263,7 +264,7 @@ async def book(deps, principal, *, service_id: int, window_id: int, content: str
                        to_window=window_id)
         appt = await tx.fetchone(_APPT, {"id": appt_id})
         await _notify_window(tx, window, service, now)
-        await _record(tx, appt, "appointment.created", now, window["org_id"])
+        await _record(tx, appt, "appointment.created", now, window["id"])
         out = await view(tx, appt, now)
     deps.relay.poke()
     return out
@@ -293,8 +294,7 @@ async def cancel(deps, principal, appt_id: int, version: int | None) -> dict:
             status="cancelled", deadline_at=None, version=appointments.c.version + 1, updated_at=now))
         await _history(tx, appt_id, "cancel", principal.id, principal.name, None, appt["status"], "cancelled", now)
         appt = await tx.fetchone(_APPT, {"id": appt_id})
-        window = await tx.fetchone(_WINDOW, {"id": appt["window_id"]})
-        await _record(tx, appt, "appointment.updated", now, window["org_id"])
+        await _record(tx, appt, "appointment.updated", now, appt["window_id"])
         return await view(tx, appt, now)
 
 
@@ -314,9 +314,10 @@ async def resubmit(deps, principal, appt_id: int, *, content: str | None, window
             version=appointments.c.version + 1, updated_at=now))
         await _history(tx, appt_id, "resubmit", principal.id, principal.name, None, "returned", "submitted", now,
                        from_window=appt["window_id"], to_window=window["id"])
+        old_window_id = appt["window_id"]
         appt = await tx.fetchone(_APPT, {"id": appt_id})
         await _notify_window(tx, window, service, now)
-        await _record(tx, appt, "appointment.updated", now, window["org_id"])
+        await _record(tx, appt, "appointment.updated", now, old_window_id, window["id"])
         out = await view(tx, appt, now)
     deps.relay.poke()
     return out
@@ -338,8 +339,7 @@ async def rate(deps, principal, appt_id: int, stars: int, comment: str | None) -
             raise AlreadyRated() from None
         await _history(tx, appt_id, "rate", principal.id, principal.name, f"{stars}星" + (f"：{comment}" if comment else ""),
                        "completed", "completed", now)
-        window = await tx.fetchone(_WINDOW, {"id": appt["window_id"]})
-        await _record(tx, appt, "appointment.rated", now, window["org_id"])
+        await _record(tx, appt, "appointment.rated", now, appt["window_id"])
         return {"appointment_id": str(appt_id), "stars": stars, "comment": comment or None, "at": iso(now)}
 
 
@@ -424,7 +424,7 @@ async def staff_action(deps, principal, appt_id: int, *, action: str, opinion: s
         await _notify_holder(tx, deps, appt, service, action, opinion, now)
         if action == "forward":
             await _notify_window(tx, target, service, now)
-        await _record(tx, appt, "appointment.updated", now, old_window["org_id"], target["org_id"])
+        await _record(tx, appt, "appointment.updated", now, old_window["id"], target["id"])
         out = await view(tx, appt, now, for_staff=True)
     deps.relay.poke()
     return out

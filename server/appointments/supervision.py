@@ -61,7 +61,7 @@ async def _supervise(tx, window: dict, count: int, now: dt.datetime, *, auto_day
         sent += 1
     await events.record(tx, type="window.supervised", entity="window", entity_id=window["id"], now=now,
                         data={"window_id": str(window["id"]), "overdue": count, "manual": auto_day is None},
-                        to=events.audience(orgs=[window["org_id"]], roles=["admin"]))
+                        to=events.audience(windows=[window["id"]], city_window=True, roles=["admin"]))
     return sent
 
 

@@ -203,13 +203,12 @@ async def export_cards(db, *, status, level, q, now: dt.datetime, executor) -> b
     import asyncio
     import io
 
-    import xlsxwriter
-
     from server.accounts.privacy import mask_phone
+    from server.web.xlsx import SafeWorkbook
 
     today = today_cst(now)
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": False})
+    wb = SafeWorkbook(buf, {"constant_memory": True, "in_memory": False})
     ws = wb.add_worksheet("英才卡")
     head = wb.add_format({"bold": True, "bg_color": "#E8F0FE"})
     headers = ["卡号", "持卡人", "手机号", "证件号", "等级", "状态", "发卡日期", "有效期至", "停用原因", "操作人", "操作时间"]

@@ -14,8 +14,9 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from server.accounts.privacy import mask_card_no, mask_id_number, mask_phone
 from server.db.database import Query
-from server.db.tables import events
+from server.db.tables import events, window_staff, windows
 
 GAP_GRACE = dt.timedelta(seconds=5)
 
@@ -29,10 +30,51 @@ _AFTER = Query(
 _MAX_ID = Query(sa.select(sa.func.max(events.c.id)))
 
 
-def audience(*, accounts: Iterable[int] = (), orgs: Iterable[int] = (), roles: Iterable[str] = ()) -> str:
-    """Who is told live about an event."""
-    toks = [f"a:{a}" for a in accounts if a] + [f"o:{o}" for o in orgs if o] + [f"r:{r}" for r in roles]
-    return " ".join(dict.fromkeys(toks))[:255]
+def audience(*, accounts: Iterable[int] = (), roles: Iterable[str] = (),
+             org_roles: Iterable[tuple[int | None, str]] = (), windows: Iterable[int | None] = (),
+             city_window: bool = False) -> str:
+    """Who is told live about an event, addressed to people and records, never to a whole org:
+    `accounts` (the holder it concerns), `roles` (every account with the role: admins),
+    `org_roles` ((org, role): e.g. the reviewers of the org at an application's stage, the clerks
+    of a venue), `windows` (the clerks assigned to those service windows) and `city_window` (the
+    city window's clerks, who see every window's work). A reviewer and a window clerk of the same
+    district bureau therefore hear only of their own work."""
+    toks = ([f"a:{a}" for a in accounts if a] + [f"r:{r}" for r in roles]
+            + [f"o:{o}:{r}" for o, r in org_roles if o] + [f"w:{w}" for w in windows if w]
+            + (["w:city"] if city_window else []))
+    out = ""
+    for t in dict.fromkeys(toks):  # whole tokens only: a cut one could address someone else
+        if len(out) + len(t) + 1 > 255:
+            break
+        out = f"{out} {t}" if out else t
+    return out
+
+
+_STAFF_WINDOWS = Query(
+    sa.select(windows.c.id, windows.c.is_city)
+    .select_from(window_staff.join(windows, windows.c.id == window_staff.c.window_id))
+    .where(window_staff.c.account_id == sa.bindparam("account"))
+)
+
+
+def tokens_of(principal, windows_of: Iterable[dict] = ()) -> frozenset[str]:
+    """The audience tokens that address this principal; `windows_of`: the window rows
+    ({id, is_city}) a window clerk is assigned to."""
+    toks = {f"a:{principal.id}"} | {f"r:{r}" for r in principal.roles}
+    if principal.org_id:
+        toks |= {f"o:{principal.org_id}:{r}" for r in principal.roles}
+    if "window_staff" in principal.roles:
+        for w in windows_of:
+            toks.add(f"w:{w['id']}")
+            if w["is_city"]:
+                toks.add("w:city")
+    return frozenset(toks)
+
+
+async def tokens_for(db, principal) -> frozenset[str]:
+    """`tokens_of` with the clerk's windows read from the database (one query, window clerks only)."""
+    rows = await db.fetchall(_STAFF_WINDOWS, {"account": principal.id}) if "window_staff" in principal.roles else []
+    return tokens_of(principal, rows)
 
 
 async def record(tx, *, type: str, entity: str, entity_id, data: dict, now: dt.datetime, to: str = "") -> int:
@@ -44,10 +86,43 @@ async def record(tx, *, type: str, entity: str, entity_id, data: dict, now: dt.d
 
 
 def public(row: dict) -> dict:
+    """An event as the signed PC-side pull serves it: the full data (the PC system owns it)."""
     from server.web.jsonutil import iso
 
     return {"id": str(row["id"]), "type": row["type"], "entity": row["entity"], "entity_id": row["entity_id"],
             "data": json.loads(row["data"]), "at": iso(row["created_at"])}
+
+
+# card numbers in these events go to people the HTTP API shows only the masked number (venue
+# clerks); card events proper go to the holder and admins, who see the full number anyway
+_MASK_CARD_NO = {"visit.recorded"}
+
+
+def masked(type_: str, data):
+    """The event data as a WebSocket sends it: masked exactly as the HTTP answers are (phones and
+    ID numbers everywhere, card numbers where HTTP masks them)."""
+    if isinstance(data, list):
+        return [masked(type_, v) for v in data]
+    if not isinstance(data, dict):
+        return data
+    out = {}
+    for k, v in data.items():
+        if k == "phone" and isinstance(v, str):
+            out["phone_masked"] = mask_phone(v)
+        elif k == "id_number" and isinstance(v, str):
+            out["id_number_masked"] = mask_id_number(v)
+        elif k == "card_no" and type_ in _MASK_CARD_NO:
+            out["card_no_masked"] = mask_card_no(v)
+        else:
+            out[k] = masked(type_, v)
+    return out
+
+
+def for_socket(row: dict) -> dict:
+    """An event as the live push sends it: `public` with its data masked."""
+    ev = public(row)
+    ev["data"] = masked(row["type"], ev["data"])
+    return ev
 
 
 async def read_after(db, after: int, limit: int, now: dt.datetime) -> tuple[list[dict], int]:

@@ -7,8 +7,9 @@ live in the scan's own transaction (no cache: a card disabled a moment ago in an
 refused by the next scan), the single use of a token is the unique key of `qr_uses`, and the yearly
 quota is counted by a guarded UPDATE (`used < quota`), so concurrent scans never over-count.
 
-Checks, in order: format and signature → expiry → already used → card status → venue offers the
-service → card level eligible → yearly quota.
+Checks, in order: format and signature → venue offers the service (before the token is spent or
+anything about the holder is read) → expiry → already used → card status → card level eligible →
+yearly quota.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from server import errors
-from server.accounts.privacy import mask_name
+from server.accounts.privacy import mask_card_no, mask_name
 from server.cards.service import NoCard, effective_status, today_cst
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, cards, holder_profiles, qr_uses, quota_usage, services, venue_services, venues, visits
@@ -74,13 +75,14 @@ class NotVenueStaff(errors.DomainError):
 
 # few columns: the driver parses a descriptor per column of every answer, a good part of the scan's
 # CPU time (a scan knows the venue's org already: the clerk's own)
+# the venue is open and offers this (active) service
+_OFFERED = sa.and_(venue_services.c.service_id.is_not(None), venues.c.status == "active",
+                   services.c.status == "active")
 _PLACE_COLS = (
     venues.c.id.label("venue_id"), venues.c.name.label("venue_name"), services.c.id.label("service_id"),
     services.c.name.label("service_name"), services.c.eligible_levels,
     services.c.quota_per_year,
-    # the venue is open and offers this (active) service
-    sa.case((sa.and_(venue_services.c.service_id.is_not(None), venues.c.status == "active",
-                     services.c.status == "active"), 1), else_=0).label("offered"),
+    sa.case((_OFFERED, 1), else_=0).label("offered"),
 )
 
 
@@ -89,7 +91,9 @@ _CARD_COLS = (cards.c.card_no, cards.c.level, cards.c.status, cards.c.valid_unti
 
 
 def _with_card(src):
-    return (src.outerjoin(cards, cards.c.id == sa.bindparam("card"))
+    # the card (and its holder) only join when the venue offers the service: a scan at the wrong
+    # venue learns nothing about the holder, in the same single round trip
+    return (src.outerjoin(cards, sa.and_(cards.c.id == sa.bindparam("card"), _OFFERED))
             .outerjoin(accounts, accounts.c.id == cards.c.holder_id)
             .outerjoin(holder_profiles, holder_profiles.c.account_id == cards.c.holder_id))
 
@@ -157,15 +161,6 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def mask_card_no(card_no: str | None) -> str | None:
-    """WH202400000001 → WH20******0001"""
-    if not card_no:
-        return None
-    if len(card_no) <= 8:
-        return card_no[:2] + "*" * max(len(card_no) - 4, 1) + card_no[-2:]
-    return card_no[:4] + "*" * (len(card_no) - 8) + card_no[-4:]
-
-
 def judge(card: dict, place: dict, today: dt.date) -> str:
     """The verdict for a live card at a venue and service, before the quota is counted."""
     state = effective_status(card, today)
@@ -215,7 +210,8 @@ async def _record(tx, *, place: dict, card: dict | None, card_id: int | None, ho
         "service_id": str(service_id) if service_id else None, "service_name": place["service_name"],
         "method": method, "verdict": verdict, "card_no": card["card_no"] if card else None,
         "check_code": check_code,
-    }, to=events.audience(accounts=[holder_id] if holder_id else [], orgs=[place["venue_org_id"]]))
+    }, to=events.audience(accounts=[holder_id] if holder_id else [],
+                          org_roles=[(place["venue_org_id"], "venue_staff")]))
     return visit_id
 
 
@@ -242,6 +238,10 @@ async def scan(db, *, staff: Principal, token: str, service_id: int | None, now:
         if place is None:
             raise NotVenueStaff()
         place["venue_org_id"] = staff.org_id
+        if not place["offered"]:
+            # checked before the token is spent and before the holder is read (the card columns
+            # are NULL here): the holder may show the same code at the right counter
+            verdict, card_id = "venue_service_mismatch", None
         if verdict is None:
             try:
                 await tx.execute(_USE_TOKEN, {"h": token_hash(token), "now": now})

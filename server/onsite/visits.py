@@ -10,11 +10,11 @@ import io
 import sqlalchemy as sa
 
 from server import errors
-from server.accounts.privacy import mask_name
+from server.accounts.privacy import mask_card_no, mask_name
 from server.cards.service import today_cst
 from server.db.database import Query
 from server.db.tables import accounts, cards, services, venues, visits
-from server.onsite.service import METHOD_ZH, VERDICT_ZH, mask_card_no
+from server.onsite.service import METHOD_ZH, VERDICT_ZH
 from server.web.jsonutil import iso
 
 CST_OFFSET = dt.timedelta(hours=8)
@@ -129,10 +129,10 @@ async def visit_stats(db, *, group: str, venue_id: int | None, first: dt.date | 
 
 
 def _workbook(stats: dict) -> bytes:
-    import xlsxwriter
+    from server.web.xlsx import SafeWorkbook
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = SafeWorkbook(buf, {"in_memory": True})
     ws = wb.add_worksheet("现场服务统计")
     head = wb.add_format({"bold": True, "bg_color": "#E8F0FE"})
     title = "日期" if stats["group"] == "day" else "月份"

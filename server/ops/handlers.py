@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from server import errors
 from server.db.database import ping
-from server.web import metrics
+from server.web import metrics, security
 from server.web.auth_policy import PUBLIC
 from server.web.base import ApiHandler, Raw, endpoint
 
@@ -19,8 +20,13 @@ class HealthHandler(ApiHandler):
 
 
 class MetricsHandler(ApiHandler):
-    @endpoint(PUBLIC, summary="Prometheus 指标", produces="text/plain")
+    # public as far as sessions go: the network (loopback, not forwarded) or METRICS_TOKEN decides
+    @endpoint(PUBLIC, summary="Prometheus 指标（仅本机直连，或 Authorization: Bearer METRICS_TOKEN）",
+              produces="text/plain")
     async def get(self):
+        if not security.metrics_allowed(peer=security.peer_ip(self.request), headers=self.request.headers,
+                                        token=self.config.metrics_token):
+            raise errors.Forbidden("监控指标仅限本机或持有监控令牌访问")
         return Raw(metrics.render(), metrics.CONTENT_TYPE_LATEST)
 
 

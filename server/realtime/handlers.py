@@ -17,6 +17,7 @@ import tornado.websocket
 
 from server import errors
 from server.db.database import DatabaseUnavailable
+from server.events.log import tokens_for
 from server.realtime.hub import CLOSE_SESSION_ENDED, hub_for
 from server.web.auth_policy import LOGGED_IN, Policy, Principal
 from server.web.base import Endpoint, load_principal
@@ -41,6 +42,7 @@ def declared(policy: Policy, **kw: Any):
 class LiveHandler(tornado.websocket.WebSocketHandler):
     principal: Principal | None = None
     token: str = ""
+    tokens: frozenset[str] | None = None
 
     @property
     def deps(self):
@@ -57,6 +59,8 @@ class LiveHandler(tornado.websocket.WebSocketHandler):
         try:
             if self.token:
                 self.principal = await load_principal(self.deps.db, self.token, self.deps.clock())
+            if self.principal is not None:
+                self.tokens = await tokens_for(self.deps.db, self.principal)  # whose events it hears
             if self.principal is not None and upgrade:
                 # before the handshake completes, so no event committed after it is missed
                 await hub_for(self.application).start()

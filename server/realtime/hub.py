@@ -4,9 +4,11 @@ whose user it concerns.
 Every server process runs one hub, and every hub reads the same `events` table, so a change made
 by any process (or the worker, or the PC-side sync) reaches the sockets held by every other one.
 The hub polls `read_after` every `poll_seconds` from the id that was newest when it started, and
-matches an event's audience tokens (`a:<account id>`, `o:<org id>`, `r:<role>`) against an index
-of the connected principals. It also re-checks each socket's session every `recheck_seconds` and
-closes the sockets whose session was revoked or expired, or whose account was disabled.
+matches an event's audience tokens (`a:<account id>`, `r:<role>`, `o:<org id>:<role>`,
+`w:<window id>`, `w:city`; see `server.events.log.audience`) against an index of the connected
+principals. What it sends is masked as the HTTP answers are (`for_socket`). It also re-checks
+each socket's session every `recheck_seconds` and closes the sockets whose session was revoked or
+expired, or whose account was disabled.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import logging
 from collections.abc import Callable
 from typing import Protocol
 
-from server.events.log import latest_id, public, read_after
+from server.events.log import for_socket, latest_id, read_after, tokens_for, tokens_of
 from server.web.auth_policy import Principal
 from server.web.base import load_principal
 from server.web.jsonutil import dumps
@@ -36,20 +38,13 @@ class Subscriber(Protocol):
 
     principal: Principal
     token: str
+    tokens: frozenset[str] | None  # its audience tokens (`tokens_for`), read when it connected
 
     def deliver(self, message: str) -> None:
         """Send one JSON text frame (must not block)."""
 
     def end(self, code: int, reason: str) -> None:
         """Close the connection with a WebSocket close code."""
-
-
-def tokens_of(principal: Principal) -> set[str]:
-    """The audience tokens that address this principal."""
-    toks = {f"a:{principal.id}"} | {f"r:{r}" for r in principal.roles}
-    if principal.org_id:
-        toks.add(f"o:{principal.org_id}")
-    return toks
 
 
 class Hub:
@@ -103,8 +98,8 @@ class Hub:
     def add(self, sub: Subscriber) -> None:
         """Deliver to `sub` the events addressed to its principal from now on."""
         self.discard(sub)
-        toks = tokens_of(sub.principal)
-        self._subs[sub] = toks
+        toks = getattr(sub, "tokens", None) or tokens_of(sub.principal)
+        self._subs[sub] = set(toks)
         for t in toks:
             self._index.setdefault(t, set()).add(sub)
 
@@ -133,7 +128,7 @@ class Hub:
             targets |= self._index.get(tok, set())
         if not targets:
             return 0
-        message = dumps(public(row))  # {id, type, entity, entity_id, data, at}
+        message = dumps(for_socket(row))  # {id, type, entity, entity_id, data, at}, masked
         for sub in targets:
             try:
                 sub.deliver(message)
@@ -144,7 +139,7 @@ class Hub:
 
     async def recheck_once(self) -> int:
         """Close the sockets whose session no longer holds; returns how many were closed.
-        A socket whose principal changed (roles, org) is re-indexed."""
+        A socket whose principal changed (roles, org, windows) is re-indexed."""
         closed = 0
         for sub in list(self._subs):
             principal = await load_principal(self.db, sub.token, self.clock())
@@ -154,9 +149,13 @@ class Hub:
                 self.discard(sub)
                 sub.end(CLOSE_SESSION_ENDED, "登录已失效，请重新登录")
                 closed += 1
-            elif principal != sub.principal:
-                sub.principal = principal
-                self.add(sub)
+            else:
+                toks = await tokens_for(self.db, principal)
+                if sub not in self._subs:
+                    continue
+                if principal != sub.principal or toks != self._subs[sub]:
+                    sub.principal, sub.tokens = principal, toks
+                    self.add(sub)
         return closed
 
     async def _poll_loop(self) -> None:

@@ -160,7 +160,7 @@ async def update_venue(deps, raw_id: str, data, *, now: dt.datetime) -> dict:
         await events.record(tx, type="venue.changed", entity="venue", entity_id=venue_id, now=now,
                             data={"venue_id": str(venue_id), "fields": sorted(changes) +
                                   (["service_ids"] if data.service_ids is not None else [])},
-                            to=events.audience(roles=["admin"], orgs=[v["org_id"]]))
+                            to=events.audience(roles=["admin"], org_roles=[(v["org_id"], "venue_staff")]))
     return await get_venue(deps, str(venue_id))
 
 

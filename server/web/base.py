@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 from server import errors
 from server.db.database import DatabaseUnavailable, IntegrityError, Query
 from server.db.tables import accounts, idempotency_keys, sessions
-from server.web import metrics
+from server.web import metrics, security
 from server.web.auth_policy import Policy, Principal
 from server.web.jsonutil import dumps
 from server.web.logctx import request_id_var
@@ -217,7 +217,7 @@ class ApiHandler(tornado.web.RequestHandler):
         self.set_header("Cache-Control", "no-store")
 
     def set_default_headers(self) -> None:
-        self.set_header("X-Content-Type-Options", "nosniff")
+        security.api_headers(self)  # nosniff, no framing, no referrer, CSP default-src 'none'
 
     def on_finish(self) -> None:
         status = self.get_status()

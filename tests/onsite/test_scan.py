@@ -52,7 +52,7 @@ async def test_airport_scan_ok_with_photo_then_the_same_token_is_used(api, deps)
     # the event log tells the holder and the venue's clerks
     ev = await deps.db.fetchall(sa.select(events).where(events.c.type == "visit.recorded").order_by(events.c.id))
     assert [json.loads(e["data"])["verdict"] for e in ev] == ["ok", "token_used"]
-    assert f"a:{card['holder_id']}" in ev[0]["audience"] and "o:" in ev[0]["audience"]
+    assert f"a:{card['holder_id']}" in ev[0]["audience"] and ev[0]["audience"].endswith(":venue_staff")
     assert f"a:{card['holder_id']}" in ev[1]["audience"], "the holder hears of a second use of his code"
     # /me/card shows the quota used
     quotas = (await api.get("/api/v1/me/card", token=zhang)).json["quotas"]
@@ -83,6 +83,31 @@ async def test_hospital_staff_scanning_for_the_airport_service_is_a_mismatch(api
     # an unknown service
     r = await scan(api, hospital, await qr_token(api, zhang), service_id=999999)
     assert r.json["verdict"] == "venue_service_mismatch" and r.json["service"] is None
+
+
+async def test_a_mismatch_shows_nothing_of_the_holder_and_leaves_the_token_usable(api, deps):
+    """Issue 10.2: the venue and the service are checked before the token is spent and before the
+    holder is read; the same code then passes at the right venue."""
+    zhang = await api.login_sms(ZHANG)
+    hospital = await api.login_password("hospital_staff")
+    airport_staff = await api.login_password("airport_staff")
+    airport = await service_id(deps.db, "airport_vip")
+    token = await qr_token(api, zhang)
+    r = await scan(api, hospital, token, service_id=airport)
+    assert r.status == 200 and r.json["verdict"] == "venue_service_mismatch", r
+    assert r.json.get("holder") is None and r.json.get("card_no_masked") is None, r.json
+    assert "张".encode() not in r.body and b"WH20" not in r.body
+    # the refusal is logged, but names no card or holder the hospital could look up later
+    visit = await deps.db.fetchone(sa.select(visits).where(visits.c.id == int(r.json["visit_id"])))
+    assert visit["verdict"] == "venue_service_mismatch" and visit["card_id"] is None and visit["holder_id"] is None
+    ev = await deps.db.fetchone(sa.select(events).where(events.c.type == "visit.recorded")
+                                .order_by(events.c.id.desc()).limit(1))
+    assert json.loads(ev["data"])["card_no"] is None
+    log = await api.get("/api/v1/venue/visits", token=hospital)
+    assert all(not v.get("holder") for v in log.json["items"]), log.json
+    # the token was not burnt: it passes at the airport
+    ok = await scan(api, airport_staff, token, service_id=airport)
+    assert ok.json["verdict"] == "ok" and ok.json["holder"]["name_masked"] == "张*", ok
 
 
 async def test_a_card_disabled_after_the_token_was_issued_is_refused_at_once(api, deps):

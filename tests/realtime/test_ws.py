@@ -90,23 +90,25 @@ async def test_holder_receives_his_event_within_a_second_and_not_another_users(a
         conn.close()
 
 
-async def test_org_and_role_events_reach_the_staff_they_address(api, deps, ws_url):
+async def test_org_role_and_role_events_reach_the_staff_they_address(api, deps, ws_url):
     window = await account(deps, username="wendeng_window")
     other_org = await account(deps, username="city_window")
     conns = {name: await connect(ws_url, await api.login_password(name))
-             for name in ("wendeng_window", "city_window", "agri_reviewer")}
+             for name in ("wendeng_window", "wendeng_reviewer", "city_window", "agri_reviewer")}
     holder = await connect(ws_url, await api.login_sms("13800000001"))
     try:
-        await emit(deps, audience(orgs=[window["org_id"]]), type="appointment.updated", id="7")
+        await emit(deps, audience(org_roles=[(window["org_id"], "window_staff")]), type="appointment.updated", id="7")
         msg = await receive(conns["wendeng_window"])
         assert msg["type"] == "appointment.updated" and msg["data"] == {"id": "7"}
         assert other_org["org_id"] != window["org_id"]
         await emit(deps, audience(roles=["reviewer"]), type="application.submitted")
         assert (await receive(conns["agri_reviewer"]))["type"] == "application.submitted"
-        # neither event was for 陈静's org, nor for the holder
+        assert (await receive(conns["wendeng_reviewer"]))["type"] == "application.submitted"
+        # neither event was for 陈静's org, nor for the holder; the first not for the 文登 reviewer
         for conn in (conns["city_window"], holder):
             assert await nothing_more(conn, 0.3)
-        assert await nothing_more(conns["wendeng_window"], 0.1)
+        for conn in (conns["wendeng_window"], conns["wendeng_reviewer"]):
+            assert await nothing_more(conn, 0.1)
     finally:
         for conn in (*conns.values(), holder):
             conn.close()
