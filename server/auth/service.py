@@ -189,35 +189,77 @@ async def _check_captcha(deps, captcha_id: str | None, captcha_code: str | None)
         raise errors.CaptchaInvalid()
 
 
-_LOGIN_FAILED = Query(accounts.update().where(accounts.c.id == sa.bindparam("id")).values(
-    failed_logins=accounts.c.failed_logins + 1, locked_until=sa.bindparam("locked_until")))
+# Password tries are counted BEFORE the password is checked (scrypt takes a while, off the loop):
+# one guarded UPDATE reserves a try only while the count is under the limit, so however many
+# requests race, at most CAPTCHA_AFTER passwords are checked without a captcha and at most
+# LOCK_AFTER before the lock. A reserved try counts as a failure until a success resets the count.
+_RESERVE_TRY = Query(accounts.update().where(
+    accounts.c.id == sa.bindparam("id"), accounts.c.failed_logins < sa.bindparam("limit"),
+).values(failed_logins=accounts.c.failed_logins + 1))
+_TRIES = Query(sa.select(accounts.c.failed_logins, accounts.c.locked_until).where(accounts.c.id == sa.bindparam("id")))
+_LOCK = Query(accounts.update().where(
+    accounts.c.id == sa.bindparam("id"), accounts.c.failed_logins >= LOCK_AFTER,
+).values(locked_until=sa.bindparam("locked_until")))
+# The lock is over: the count restarts at the captcha threshold (a captcha is still needed, and
+# two more failures lock again). Guarded, so of racing requests only one restarts it.
+_LOCK_OVER = Query(accounts.update().where(
+    accounts.c.id == sa.bindparam("id"), accounts.c.failed_logins >= LOCK_AFTER,
+    sa.or_(accounts.c.locked_until.is_(None), accounts.c.locked_until <= sa.bindparam("now")),
+).values(failed_logins=CAPTCHA_AFTER, locked_until=None))
 _LOGIN_OK = Query(accounts.update().where(accounts.c.id == sa.bindparam("id")).values(
     failed_logins=0, locked_until=None))
+
+
+def _locked(locked_until: dt.datetime | None, now: dt.datetime) -> errors.AccountLocked:
+    retry = int(((locked_until or now + LOCK_FOR) - now).total_seconds()) + 1
+    return errors.AccountLocked(
+        f"密码错误次数过多，账号已锁定，请{max(retry // 60, 1)}分钟后再试", details={"retry_after_seconds": retry})
+
+
+async def _reserve_try(deps, account_id: int, captcha_id: str | None, captcha_code: str | None,
+                       now: dt.datetime) -> int:
+    """Reserve one password try for the account. Returns the try's number when it needed a
+    captcha, 0 for one of the first CAPTCHA_AFTER; raises 423 when locked and 428 when a captcha
+    is needed and missing or wrong. The try that reaches LOCK_AFTER sets the lock."""
+    ids = {"id": account_id}
+    if (await deps.db.execute(_RESERVE_TRY, {**ids, "limit": CAPTCHA_AFTER})).rowcount == 1:
+        return 0
+    row = await deps.db.fetchone(_TRIES, ids)
+    if row["failed_logins"] >= LOCK_AFTER:
+        if row["locked_until"] is not None and row["locked_until"] > now:
+            raise _locked(row["locked_until"], now)
+        await deps.db.execute(_LOCK_OVER, {**ids, "now": now})
+    await _check_captcha(deps, captcha_id, captcha_code)
+    async with deps.db.transaction() as tx:
+        reserved = (await tx.execute(_RESERVE_TRY, {**ids, "limit": LOCK_AFTER})).rowcount == 1
+        row = await tx.fetchone(_TRIES, ids)
+        if not reserved:
+            raise _locked(row["locked_until"], now)
+        if row["failed_logins"] >= LOCK_AFTER:
+            await tx.execute(_LOCK, {**ids, "locked_until": now + LOCK_FOR})
+    return row["failed_logins"]
 
 
 async def password_login(deps, *, username: str, password: str, captcha_id: str | None,
                          captcha_code: str | None, ip: str) -> dict:
     """Staff (and holders who set a password) log in with username or phone and password."""
     now = deps.clock()
-    account = await accounts_service.find_for_password_login(deps.db, username)
+    # usernames and phones are ASCII: MariaDB's collation would otherwise equate "１" with "1"
+    account = await accounts_service.find_for_password_login(deps.db, username) if username.isascii() else None
     loop = asyncio.get_running_loop()
     if account is None:
         await loop.run_in_executor(deps.executor, verify_password, password, None)
         raise errors.BadCredentials()
     if account["locked_until"] is not None and account["locked_until"] > now:
-        retry = int((account["locked_until"] - now).total_seconds()) + 1
-        raise errors.AccountLocked(
-            f"密码错误次数过多，账号已锁定，请{max(retry // 60, 1)}分钟后再试", details={"retry_after_seconds": retry})
-    if account["failed_logins"] >= CAPTCHA_AFTER:
-        await _check_captcha(deps, captcha_id, captcha_code)
+        raise _locked(account["locked_until"], now)
+    try_number = await _reserve_try(deps, account["id"], captcha_id, captcha_code, now)
     ok = await loop.run_in_executor(deps.executor, verify_password, password, account["password_hash"])
     if not ok:
-        failures = account["failed_logins"] + 1
-        locked_until = now + LOCK_FOR if failures >= LOCK_AFTER else None
-        await deps.db.execute(_LOGIN_FAILED, {"id": account["id"], "locked_until": locked_until})
-        if locked_until is not None:
+        if try_number >= LOCK_AFTER:
             raise errors.AccountLocked(details={"retry_after_seconds": int(LOCK_FOR.total_seconds())})
-        if failures >= CAPTCHA_AFTER:
+        if not try_number:
+            try_number = (await deps.db.fetchone(_TRIES, {"id": account["id"]}))["failed_logins"]
+        if try_number >= CAPTCHA_AFTER:
             raise errors.BadCredentials(details={"captcha_required": True})
         raise errors.BadCredentials()
     async with deps.db.transaction() as tx:
