@@ -186,11 +186,16 @@ def login_redirect(next_path: str, login_ticket: str) -> str:
 
 
 async def oauth_callback(deps, *, code: str | None, state: str, nonce: str | None) -> str:
-    """Check the state against this browser's nonce, identify the user; returns where to redirect:
+    """Check the state against this browser's nonce (and only then use it up), identify the user; returns where to redirect:
     the `next` page with a login ticket when bound, the H5 bind page otherwise."""
     now = deps.clock()
-    payload = await tickets.consume(deps.db, "oauth_state", state, now)
-    if payload is None or not nonce or not hmac.compare_digest(payload["n"], _sha256(nonce)):
+    if not nonce:
+        raise errors.OAuthStateInvalid()
+    # the cookie is compared before the state is used up: a third party holding the state (it is
+    # in the URL) but not this browser's cookie must not be able to spoil the real login
+    payload = await tickets.consume(deps.db, "oauth_state", state, now,
+                                    accept=lambda p: hmac.compare_digest(p["n"], _sha256(nonce)))
+    if payload is None:
         raise errors.OAuthStateInvalid()
     if not code:
         raise errors.WechatError("微信授权未完成，请重新进入")
