@@ -20,6 +20,7 @@ from server import errors
 from server.accounts import service as accounts_service
 from server.accounts.passwords import hash_password, password_problem, verify_password
 from server.auth import captcha, tickets
+from server.auth.schemas import SMS_CODE_RE, is_phone
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, kv_store, sessions, sms_codes
 from server.jobs import outbox
@@ -92,6 +93,12 @@ _LOCK_INSERT = Query(kv_store.insert().values(k=sa.bindparam("k"), v="1"))
 _LOCK_SELECT = Query(sa.select(kv_store.c.v).where(kv_store.c.k == sa.bindparam("k")).with_for_update())
 
 
+def _require_phone(phone: str) -> None:
+    """The schemas refuse a bad phone already; the service holds the rule for every caller."""
+    if not is_phone(phone):
+        raise errors.InvalidRequest("请输入正确的11位手机号", details={"fields": {"phone": "请输入正确的11位手机号"}})
+
+
 def _code_hash(secret_key: str, phone: str, code: str) -> str:
     return hmac.new(secret_key.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
@@ -109,6 +116,7 @@ async def _lock_phone(tx, phone: str) -> None:
 
 async def request_sms_code(deps, *, phone: str, purpose: str, ip: str) -> int:
     """Create a login code and send it. Returns the cooldown in seconds."""
+    _require_phone(phone)
     now = deps.clock()
     async with deps.db.transaction() as tx:
         await _lock_phone(tx, phone)
@@ -141,6 +149,9 @@ async def request_sms_code(deps, *, phone: str, purpose: str, ip: str) -> int:
 async def verify_sms_code(deps, *, phone: str, code: str) -> None:
     """Use up the phone's latest code if `code` matches. Wrong, expired and used codes all get the
     same answer; the sixth try on a code is refused even when right."""
+    _require_phone(phone)
+    if not SMS_CODE_RE.fullmatch(code):
+        raise errors.SmsCodeInvalid()  # cannot match any code we sent
     now = deps.clock()
     async with deps.db.transaction() as tx:
         row = await tx.fetchone(_LATEST_CODE, {"phone": phone})
@@ -184,7 +195,9 @@ async def _check_captcha(deps, captcha_id: str | None, captcha_code: str | None)
     if not captcha_id or not captcha_code:
         raise errors.CaptchaRequired()
     payload = await tickets.consume(deps.db, "captcha", captcha_id, deps.clock())
-    got = hashlib.sha256(captcha_code.strip().upper().encode()).hexdigest()
+    # ASCII only: str.upper() maps some other letters onto ours ("ı" → "I")
+    code = captcha_code.strip()
+    got = hashlib.sha256(code.upper().encode()).hexdigest() if code.isascii() else ""
     if payload is None or not hmac.compare_digest(payload["h"], got):
         raise errors.CaptchaInvalid()
 

@@ -20,9 +20,9 @@ import sqlalchemy as sa
 
 from server import errors
 from server.accounts import service as accounts_service
-from server.accounts.privacy import PHONE_RE
 from server.auth import service as auth_service
 from server.auth import tickets
+from server.auth.schemas import is_phone
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, wechat_bindings
 
@@ -131,7 +131,7 @@ async def mp_phone_login(deps, *, login_code: str, phone_code: str, ip: str) -> 
     """`wx.login` code + `getPhoneNumber` code → the phone's holder (created if new), bound, logged in."""
     mp = await deps.wechat.code_to_session(login_code)
     country, phone = await deps.wechat.phone_number(phone_code)
-    if country not in ("", "86") or not PHONE_RE.match(phone):
+    if country not in ("", "86") or not is_phone(phone):
         raise errors.InvalidRequest("仅支持中国大陆手机号，请使用短信验证码登录")
     sk_enc = deps.cipher.encrypt_secret(mp.session_key, SESSION_KEY_PURPOSE)
     now = deps.clock()
