@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from server import errors
 from server.accounts import service as accounts_service
 from server.accounts.passwords import hash_password, password_problem, verify_password
-from server.auth import captcha, tickets
+from server.auth import captcha, ratelimit, tickets
 from server.auth.schemas import SMS_CODE_RE, is_phone
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, kv_store, sessions, sms_codes
@@ -182,7 +182,15 @@ async def sms_login(deps, *, phone: str, code: str, ip: str) -> dict:
 
 # --------------------------------------------------------------------------- passwords and captcha
 
-async def new_captcha(deps) -> dict:
+CAPTCHA_IP_WINDOW = dt.timedelta(minutes=10)
+
+
+async def new_captcha(deps, *, ip: str) -> dict:
+    """A fresh picture captcha; at most `captcha_ip_limit` per IP in 10 minutes (drawing costs CPU)."""
+    retry = await ratelimit.hit(deps.db, f"captcha:{ip}", limit=deps.config.captcha_ip_limit,
+                                window=CAPTCHA_IP_WINDOW, now=deps.clock())
+    if retry is not None:
+        raise errors.RateLimited(retry, f"图形验证码请求过于频繁，请{max(retry // 60, 1)}分钟后再试")
     answer = captcha.new_answer()
     loop = asyncio.get_running_loop()
     image = await loop.run_in_executor(deps.executor, captcha.draw, answer)
