@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from server import errors
 from server.accounts import service as accounts_service
 from server.accounts.passwords import hash_password, password_problem, verify_password
-from server.auth import captcha, ratelimit, tickets
+from server.auth import captcha, idle, ratelimit, tickets
 from server.auth.schemas import SMS_CODE_RE, is_phone
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, kv_store, sessions, sms_codes
@@ -41,6 +41,7 @@ CAPTCHA_TTL = dt.timedelta(minutes=5)
 _CREATE_SESSION = Query(sessions.insert().values(
     token_hash=sa.bindparam("token_hash"), account_id=sa.bindparam("account_id"), method=sa.bindparam("method"),
     created_at=sa.bindparam("now"), expires_at=sa.bindparam("expires_at"), ip=sa.bindparam("ip"),
+    last_seen_at=sa.bindparam("now"),
 ))
 _REVOKE_SESSION = Query(sessions.update().where(sessions.c.id == sa.bindparam("id"), sessions.c.revoked_at.is_(None))
                         .values(revoked_at=sa.bindparam("now")))
@@ -50,13 +51,16 @@ _REVOKE_OTHERS = Query(sessions.update().where(
 
 
 async def create_session(tx, account: dict, *, method: str, ip: str, now: dt.datetime, ttl_hours: int) -> dict:
-    """A new opaque session token; only its hash is stored. Returns the login answer."""
+    """A new opaque session token; only its hash is stored. Returns the login answer, whose
+    `expires_at` is when the session ends if unused (2 hours for staff, see auth/idle.py)."""
     if account["status"] != "active":
         raise errors.AccountDisabled()
     token = secrets.token_urlsafe(32)
     expires_at = now + dt.timedelta(hours=ttl_hours)
     await tx.execute(_CREATE_SESSION, {"token_hash": token_hash(token), "account_id": account["id"],
                                        "method": method, "now": now, "expires_at": expires_at, "ip": ip[:64]})
+    if idle.is_staff(account["roles"].split(",")):
+        expires_at = min(expires_at, idle.idle_deadline(now))
     return {"token": token, "expires_at": iso(expires_at), "user": accounts_service.user_payload(account)}
 
 
