@@ -15,13 +15,15 @@ import hmac
 import secrets
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql as mysql_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from server import errors
 from server.accounts import service as accounts_service
 from server.accounts.passwords import hash_password, password_problem, verify_password
 from server.auth import captcha, idle, ratelimit, tickets
 from server.auth.schemas import SMS_CODE_RE, is_phone
-from server.db.database import IntegrityError, Query
+from server.db.database import Query
 from server.db.tables import accounts, kv_store, sessions, sms_codes
 from server.jobs import outbox
 from server.web.base import token_hash
@@ -93,8 +95,15 @@ _CODE_WRONG = Query(sms_codes.update().where(sms_codes.c.id == sa.bindparam("id"
                     .values(attempts=sms_codes.c.attempts + 1))
 _CODE_USE = Query(sms_codes.update().where(sms_codes.c.id == sa.bindparam("id"), sms_codes.c.used_at.is_(None))
                   .values(used_at=sa.bindparam("now")))
-_LOCK_INSERT = Query(kv_store.insert().values(k=sa.bindparam("k"), v="1"))
-_LOCK_SELECT = Query(sa.select(kv_store.c.v).where(kv_store.c.k == sa.bindparam("k")).with_for_update())
+# A lock row taken with an upsert: the first request creates it and every later one updates it,
+# so each takes the row's exclusive lock at once. (INSERT, then SELECT … FOR UPDATE on a duplicate
+# would first take a shared lock, and two requests upgrading theirs deadlock on MariaDB.)
+_LOCK_UPSERT = {
+    "mysql": Query(mysql_dialect.insert(kv_store).values(k=sa.bindparam("k"), v="1")
+                   .on_duplicate_key_update(v=sa.literal("1"))),
+    "sqlite": Query(sqlite_dialect.insert(kv_store).values(k=sa.bindparam("k"), v="1")
+                    .on_conflict_do_update(index_elements=[kv_store.c.k], set_={"v": "1"})),
+}
 
 
 def _require_phone(phone: str) -> None:
@@ -107,15 +116,11 @@ def _code_hash(secret_key: str, phone: str, code: str) -> str:
     return hmac.new(secret_key.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-async def _lock_phone(tx, phone: str) -> None:
-    """Serialise code requests for one phone (a row lock), so racing requests cannot both pass
-    the per-phone limits."""
-    key = f"smslock:{phone}"
-    try:
-        await tx.execute(_LOCK_INSERT, {"k": key})
-    except IntegrityError:
-        pass
-    await tx.fetchone(_LOCK_SELECT, {"k": key})
+async def _lock(tx, key: str) -> None:
+    """Serialise code requests for one phone, or one IP (a row lock held to the end of the
+    transaction), so racing requests cannot both pass a limit. Always the phone first, then the
+    IP: no two requests wait on each other in opposite order."""
+    await tx.execute(_LOCK_UPSERT[tx.dialect], {"k": key})
 
 
 async def request_sms_code(deps, *, phone: str, purpose: str, ip: str) -> int:
@@ -123,7 +128,7 @@ async def request_sms_code(deps, *, phone: str, purpose: str, ip: str) -> int:
     _require_phone(phone)
     now = deps.clock()
     async with deps.db.transaction() as tx:
-        await _lock_phone(tx, phone)
+        await _lock(tx, f"smslock:{phone}")
         since = now - dt.timedelta(days=1)
         recent = [r["created_at"] for r in await tx.fetchall(_RECENT_CODES, {"phone": phone, "since": since})]
         for window, limit in reversed(PHONE_LIMITS):  # the longest wait first
@@ -135,6 +140,7 @@ async def request_sms_code(deps, *, phone: str, purpose: str, ip: str) -> int:
                 if window.seconds >= 3600:
                     raise errors.SmsRateLimited(retry, "验证码发送过于频繁，请1小时后再试")
                 raise errors.SmsRateLimited(retry)
+        await _lock(tx, f"smsip:{ip[:64]}")
         ip_count = await tx.fetchval(_IP_COUNT, {"ip": ip, "since": now - dt.timedelta(hours=1)})
         if ip_count >= deps.config.sms_ip_hourly_limit:
             raise errors.SmsRateLimited(3600, "当前网络请求验证码过于频繁，请稍后再试")

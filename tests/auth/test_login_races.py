@@ -98,3 +98,18 @@ def sa_attempts():
     import sqlalchemy as sa
 
     return sa.select(sms_codes.c.attempts).where(sms_codes.c.phone == sa.bindparam("phone"))
+
+
+async def test_concurrent_codes_from_one_ip_keep_the_ip_limit(api, deps):
+    deps.config.sms_ip_hourly_limit = 3
+    rs = await asyncio.gather(*(api.post("/api/v1/auth/sms/send", {"phone": f"139000001{i:02d}"})
+                                for i in range(12)))
+    statuses = Counter(r.status for r in rs)
+    assert statuses == {200: 3, 429: 9}, statuses
+    assert {r.code for r in rs if r.status == 429} == {"SMS_RATE_LIMITED"}
+
+
+async def test_concurrent_codes_for_one_new_phone_send_one(api):
+    rs = await asyncio.gather(*(api.post("/api/v1/auth/sms/send", {"phone": "13900000177"}) for _ in range(8)))
+    statuses = Counter(r.status for r in rs)
+    assert statuses == {200: 1, 429: 7}, statuses
