@@ -86,6 +86,7 @@ class Config:
     aliyun_sms_connect_timeout: int = 5
     aliyun_sms_read_timeout: int = 10
     sms_ip_hourly_limit: int = 30
+    captcha_ip_limit: int = 30  # anonymous captchas per IP per 10 minutes
     outbox_relay: bool = True
     outbox_poll_seconds: float = 1.0
     # how long a relay holds a message it is sending; must exceed the provider's timeouts
@@ -155,6 +156,7 @@ class Config:
             aliyun_sms_connect_timeout=_int(env, "ALIYUN_SMS_CONNECT_TIMEOUT", d.aliyun_sms_connect_timeout),
             aliyun_sms_read_timeout=_int(env, "ALIYUN_SMS_READ_TIMEOUT", d.aliyun_sms_read_timeout),
             sms_ip_hourly_limit=_int(env, "SMS_IP_HOURLY_LIMIT", d.sms_ip_hourly_limit),
+            captcha_ip_limit=_int(env, "CAPTCHA_IP_LIMIT", d.captcha_ip_limit),
             outbox_relay=_bool(env.get("OUTBOX_RELAY"), d.outbox_relay),
             outbox_lease_seconds=_int(env, "OUTBOX_LEASE_SECONDS", d.outbox_lease_seconds),
             wechat_mp_app_id=env.get("WECHAT_MP_APP_ID", d.wechat_mp_app_id),

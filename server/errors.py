@@ -74,6 +74,14 @@ class SmsRateLimited(DomainError):
                          details={"retry_after_seconds": retry_after})
 
 
+class RateLimited(DomainError):
+    status, code, message = 429, "RATE_LIMITED", "请求过于频繁，请稍后再试"
+
+    def __init__(self, retry_after: int, message: str | None = None):
+        super().__init__(message or f"请求过于频繁，请{retry_after}秒后再试",
+                         details={"retry_after_seconds": retry_after})
+
+
 class SmsCodeInvalid(DomainError):
     status, code, message = 400, "SMS_CODE_INVALID", "验证码错误或已失效"
 

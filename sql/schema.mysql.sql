@@ -530,6 +530,15 @@ UPDATE alembic_version SET version_num='0003' WHERE alembic_version.version_num 
 UPDATE alembic_version SET version_num='0004' WHERE alembic_version.version_num = '0003';
 
 
+ALTER TABLE sessions ADD COLUMN last_seen_at DATETIME(6);
+
+CREATE TABLE rate_counters (
+    k VARCHAR(191) NOT NULL, 
+    window_start DATETIME(6) NOT NULL, 
+    n INTEGER NOT NULL, 
+    CONSTRAINT pk_rate_counters PRIMARY KEY (k)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
 UPDATE alembic_version SET version_num='0005' WHERE alembic_version.version_num = '0004';
 
 

@@ -24,9 +24,9 @@ class SmsLoginHandler(ApiHandler):
 
 
 class CaptchaHandler(ApiHandler):
-    @endpoint(PUBLIC, response=s.CaptchaOut, summary="图形验证码（密码连续错误3次后需要）")
+    @endpoint(PUBLIC, response=s.CaptchaOut, summary="图形验证码（密码连续错误3次后需要；每个IP有频率限制）")
     async def get(self):
-        return await service.new_captcha(self.deps)
+        return await service.new_captcha(self.deps, ip=self.client_ip)
 
 
 class PasswordLoginHandler(ApiHandler):

@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from server.accounts.privacy import PHONE_RE
+# ASCII digits only: `\d` would take "１" or "٩", which MariaDB's collation then equates with "1" and "9"
+# (another person's account, or a fresh SMS past the per-phone limit).
+PHONE_RE = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
+SMS_CODE_RE = re.compile(r"[0-9]{6}", re.ASCII)
+CAPTCHA_CODE_RE = re.compile(r"[A-Za-z0-9]{1,16}", re.ASCII)
+
+
+def is_phone(v: str) -> bool:
+    """A mainland mobile number: exactly 11 ASCII digits starting 13–19."""
+    return isinstance(v, str) and PHONE_RE.fullmatch(v) is not None
 
 
 def _phone(v: str) -> str:
     v = v.strip()
-    if not PHONE_RE.match(v):
+    if not is_phone(v):
         raise ValueError("请输入正确的11位手机号")
+    return v
+
+
+def _sms_code(v: str) -> str:
+    if not SMS_CODE_RE.fullmatch(v):
+        raise ValueError("请输入6位数字验证码")
+    return v
+
+
+def _captcha_code(v: str | None) -> str | None:
+    if not v:
+        return None
+    if not CAPTCHA_CODE_RE.fullmatch(v):
+        raise ValueError("图形验证码格式不正确")
     return v
 
 
@@ -36,6 +60,7 @@ class SmsLoginIn(In):
     code: str = Field(min_length=1, max_length=12)
 
     _p = field_validator("phone")(_phone)
+    _c = field_validator("code")(_sms_code)
 
 
 class UserOut(BaseModel):
@@ -56,6 +81,8 @@ class PasswordLoginIn(In):
     password: str = Field(min_length=1, max_length=128)
     captcha_id: str | None = Field(default=None, max_length=128)
     captcha_code: str | None = Field(default=None, max_length=16)
+
+    _c = field_validator("captcha_code")(_captcha_code)
 
 
 class CaptchaOut(BaseModel):
@@ -92,6 +119,7 @@ class BindIn(In):
     code: str = Field(min_length=1, max_length=12)
 
     _p = field_validator("phone")(_phone)
+    _c = field_validator("code")(_sms_code)
 
 
 class OAuthStartQuery(In):

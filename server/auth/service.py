@@ -15,12 +15,15 @@ import hmac
 import secrets
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql as mysql_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from server import errors
 from server.accounts import service as accounts_service
 from server.accounts.passwords import hash_password, password_problem, verify_password
-from server.auth import captcha, tickets
-from server.db.database import IntegrityError, Query
+from server.auth import captcha, idle, ratelimit, tickets
+from server.auth.schemas import SMS_CODE_RE, is_phone
+from server.db.database import Query
 from server.db.tables import accounts, kv_store, sessions, sms_codes
 from server.jobs import outbox
 from server.web.base import token_hash
@@ -40,6 +43,7 @@ CAPTCHA_TTL = dt.timedelta(minutes=5)
 _CREATE_SESSION = Query(sessions.insert().values(
     token_hash=sa.bindparam("token_hash"), account_id=sa.bindparam("account_id"), method=sa.bindparam("method"),
     created_at=sa.bindparam("now"), expires_at=sa.bindparam("expires_at"), ip=sa.bindparam("ip"),
+    last_seen_at=sa.bindparam("now"),
 ))
 _REVOKE_SESSION = Query(sessions.update().where(sessions.c.id == sa.bindparam("id"), sessions.c.revoked_at.is_(None))
                         .values(revoked_at=sa.bindparam("now")))
@@ -49,13 +53,16 @@ _REVOKE_OTHERS = Query(sessions.update().where(
 
 
 async def create_session(tx, account: dict, *, method: str, ip: str, now: dt.datetime, ttl_hours: int) -> dict:
-    """A new opaque session token; only its hash is stored. Returns the login answer."""
+    """A new opaque session token; only its hash is stored. Returns the login answer, whose
+    `expires_at` is when the session ends if unused (2 hours for staff, see auth/idle.py)."""
     if account["status"] != "active":
         raise errors.AccountDisabled()
     token = secrets.token_urlsafe(32)
     expires_at = now + dt.timedelta(hours=ttl_hours)
     await tx.execute(_CREATE_SESSION, {"token_hash": token_hash(token), "account_id": account["id"],
                                        "method": method, "now": now, "expires_at": expires_at, "ip": ip[:64]})
+    if idle.is_staff(account["roles"].split(",")):
+        expires_at = min(expires_at, idle.idle_deadline(now))
     return {"token": token, "expires_at": iso(expires_at), "user": accounts_service.user_payload(account)}
 
 
@@ -88,30 +95,40 @@ _CODE_WRONG = Query(sms_codes.update().where(sms_codes.c.id == sa.bindparam("id"
                     .values(attempts=sms_codes.c.attempts + 1))
 _CODE_USE = Query(sms_codes.update().where(sms_codes.c.id == sa.bindparam("id"), sms_codes.c.used_at.is_(None))
                   .values(used_at=sa.bindparam("now")))
-_LOCK_INSERT = Query(kv_store.insert().values(k=sa.bindparam("k"), v="1"))
-_LOCK_SELECT = Query(sa.select(kv_store.c.v).where(kv_store.c.k == sa.bindparam("k")).with_for_update())
+# A lock row taken with an upsert: the first request creates it and every later one updates it,
+# so each takes the row's exclusive lock at once. (INSERT, then SELECT … FOR UPDATE on a duplicate
+# would first take a shared lock, and two requests upgrading theirs deadlock on MariaDB.)
+_LOCK_UPSERT = {
+    "mysql": Query(mysql_dialect.insert(kv_store).values(k=sa.bindparam("k"), v="1")
+                   .on_duplicate_key_update(v=sa.literal("1"))),
+    "sqlite": Query(sqlite_dialect.insert(kv_store).values(k=sa.bindparam("k"), v="1")
+                    .on_conflict_do_update(index_elements=[kv_store.c.k], set_={"v": "1"})),
+}
+
+
+def _require_phone(phone: str) -> None:
+    """The schemas refuse a bad phone already; the service holds the rule for every caller."""
+    if not is_phone(phone):
+        raise errors.InvalidRequest("请输入正确的11位手机号", details={"fields": {"phone": "请输入正确的11位手机号"}})
 
 
 def _code_hash(secret_key: str, phone: str, code: str) -> str:
     return hmac.new(secret_key.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-async def _lock_phone(tx, phone: str) -> None:
-    """Serialise code requests for one phone (a row lock), so racing requests cannot both pass
-    the per-phone limits."""
-    key = f"smslock:{phone}"
-    try:
-        await tx.execute(_LOCK_INSERT, {"k": key})
-    except IntegrityError:
-        pass
-    await tx.fetchone(_LOCK_SELECT, {"k": key})
+async def _lock(tx, key: str) -> None:
+    """Serialise code requests for one phone, or one IP (a row lock held to the end of the
+    transaction), so racing requests cannot both pass a limit. Always the phone first, then the
+    IP: no two requests wait on each other in opposite order."""
+    await tx.execute(_LOCK_UPSERT[tx.dialect], {"k": key})
 
 
 async def request_sms_code(deps, *, phone: str, purpose: str, ip: str) -> int:
     """Create a login code and send it. Returns the cooldown in seconds."""
+    _require_phone(phone)
     now = deps.clock()
     async with deps.db.transaction() as tx:
-        await _lock_phone(tx, phone)
+        await _lock(tx, f"smslock:{phone}")
         since = now - dt.timedelta(days=1)
         recent = [r["created_at"] for r in await tx.fetchall(_RECENT_CODES, {"phone": phone, "since": since})]
         for window, limit in reversed(PHONE_LIMITS):  # the longest wait first
@@ -123,6 +140,7 @@ async def request_sms_code(deps, *, phone: str, purpose: str, ip: str) -> int:
                 if window.seconds >= 3600:
                     raise errors.SmsRateLimited(retry, "验证码发送过于频繁，请1小时后再试")
                 raise errors.SmsRateLimited(retry)
+        await _lock(tx, f"smsip:{ip[:64]}")
         ip_count = await tx.fetchval(_IP_COUNT, {"ip": ip, "since": now - dt.timedelta(hours=1)})
         if ip_count >= deps.config.sms_ip_hourly_limit:
             raise errors.SmsRateLimited(3600, "当前网络请求验证码过于频繁，请稍后再试")
@@ -141,6 +159,9 @@ async def request_sms_code(deps, *, phone: str, purpose: str, ip: str) -> int:
 async def verify_sms_code(deps, *, phone: str, code: str) -> None:
     """Use up the phone's latest code if `code` matches. Wrong, expired and used codes all get the
     same answer; the sixth try on a code is refused even when right."""
+    _require_phone(phone)
+    if not SMS_CODE_RE.fullmatch(code):
+        raise errors.SmsCodeInvalid()  # cannot match any code we sent
     now = deps.clock()
     async with deps.db.transaction() as tx:
         row = await tx.fetchone(_LATEST_CODE, {"phone": phone})
@@ -171,7 +192,15 @@ async def sms_login(deps, *, phone: str, code: str, ip: str) -> dict:
 
 # --------------------------------------------------------------------------- passwords and captcha
 
-async def new_captcha(deps) -> dict:
+CAPTCHA_IP_WINDOW = dt.timedelta(minutes=10)
+
+
+async def new_captcha(deps, *, ip: str) -> dict:
+    """A fresh picture captcha; at most `captcha_ip_limit` per IP in 10 minutes (drawing costs CPU)."""
+    retry = await ratelimit.hit(deps.db, f"captcha:{ip}", limit=deps.config.captcha_ip_limit,
+                                window=CAPTCHA_IP_WINDOW, now=deps.clock())
+    if retry is not None:
+        raise errors.RateLimited(retry, f"图形验证码请求过于频繁，请{max(retry // 60, 1)}分钟后再试")
     answer = captcha.new_answer()
     loop = asyncio.get_running_loop()
     image = await loop.run_in_executor(deps.executor, captcha.draw, answer)
@@ -184,40 +213,84 @@ async def _check_captcha(deps, captcha_id: str | None, captcha_code: str | None)
     if not captcha_id or not captcha_code:
         raise errors.CaptchaRequired()
     payload = await tickets.consume(deps.db, "captcha", captcha_id, deps.clock())
-    got = hashlib.sha256(captcha_code.strip().upper().encode()).hexdigest()
+    # ASCII only: str.upper() maps some other letters onto ours ("ı" → "I")
+    code = captcha_code.strip()
+    got = hashlib.sha256(code.upper().encode()).hexdigest() if code.isascii() else ""
     if payload is None or not hmac.compare_digest(payload["h"], got):
         raise errors.CaptchaInvalid()
 
 
-_LOGIN_FAILED = Query(accounts.update().where(accounts.c.id == sa.bindparam("id")).values(
-    failed_logins=accounts.c.failed_logins + 1, locked_until=sa.bindparam("locked_until")))
+# Password tries are counted BEFORE the password is checked (scrypt takes a while, off the loop):
+# one guarded UPDATE reserves a try only while the count is under the limit, so however many
+# requests race, at most CAPTCHA_AFTER passwords are checked without a captcha and at most
+# LOCK_AFTER before the lock. A reserved try counts as a failure until a success resets the count.
+_RESERVE_TRY = Query(accounts.update().where(
+    accounts.c.id == sa.bindparam("id"), accounts.c.failed_logins < sa.bindparam("limit"),
+).values(failed_logins=accounts.c.failed_logins + 1))
+_TRIES = Query(sa.select(accounts.c.failed_logins, accounts.c.locked_until).where(accounts.c.id == sa.bindparam("id")))
+_LOCK = Query(accounts.update().where(
+    accounts.c.id == sa.bindparam("id"), accounts.c.failed_logins >= LOCK_AFTER,
+).values(locked_until=sa.bindparam("locked_until")))
+# The lock is over: the count restarts at the captcha threshold (a captcha is still needed, and
+# two more failures lock again). Guarded, so of racing requests only one restarts it.
+_LOCK_OVER = Query(accounts.update().where(
+    accounts.c.id == sa.bindparam("id"), accounts.c.failed_logins >= LOCK_AFTER,
+    sa.or_(accounts.c.locked_until.is_(None), accounts.c.locked_until <= sa.bindparam("now")),
+).values(failed_logins=CAPTCHA_AFTER, locked_until=None))
 _LOGIN_OK = Query(accounts.update().where(accounts.c.id == sa.bindparam("id")).values(
     failed_logins=0, locked_until=None))
+
+
+def _locked(locked_until: dt.datetime | None, now: dt.datetime) -> errors.AccountLocked:
+    retry = int(((locked_until or now + LOCK_FOR) - now).total_seconds()) + 1
+    return errors.AccountLocked(
+        f"密码错误次数过多，账号已锁定，请{max(retry // 60, 1)}分钟后再试", details={"retry_after_seconds": retry})
+
+
+async def _reserve_try(deps, account_id: int, captcha_id: str | None, captcha_code: str | None,
+                       now: dt.datetime) -> int:
+    """Reserve one password try for the account. Returns the try's number when it needed a
+    captcha, 0 for one of the first CAPTCHA_AFTER; raises 423 when locked and 428 when a captcha
+    is needed and missing or wrong. The try that reaches LOCK_AFTER sets the lock."""
+    ids = {"id": account_id}
+    if (await deps.db.execute(_RESERVE_TRY, {**ids, "limit": CAPTCHA_AFTER})).rowcount == 1:
+        return 0
+    row = await deps.db.fetchone(_TRIES, ids)
+    if row["failed_logins"] >= LOCK_AFTER:
+        if row["locked_until"] is not None and row["locked_until"] > now:
+            raise _locked(row["locked_until"], now)
+        await deps.db.execute(_LOCK_OVER, {**ids, "now": now})
+    await _check_captcha(deps, captcha_id, captcha_code)
+    async with deps.db.transaction() as tx:
+        reserved = (await tx.execute(_RESERVE_TRY, {**ids, "limit": LOCK_AFTER})).rowcount == 1
+        row = await tx.fetchone(_TRIES, ids)
+        if not reserved:
+            raise _locked(row["locked_until"], now)
+        if row["failed_logins"] >= LOCK_AFTER:
+            await tx.execute(_LOCK, {**ids, "locked_until": now + LOCK_FOR})
+    return row["failed_logins"]
 
 
 async def password_login(deps, *, username: str, password: str, captcha_id: str | None,
                          captcha_code: str | None, ip: str) -> dict:
     """Staff (and holders who set a password) log in with username or phone and password."""
     now = deps.clock()
-    account = await accounts_service.find_for_password_login(deps.db, username)
+    # usernames and phones are ASCII: MariaDB's collation would otherwise equate "１" with "1"
+    account = await accounts_service.find_for_password_login(deps.db, username) if username.isascii() else None
     loop = asyncio.get_running_loop()
     if account is None:
         await loop.run_in_executor(deps.executor, verify_password, password, None)
         raise errors.BadCredentials()
     if account["locked_until"] is not None and account["locked_until"] > now:
-        retry = int((account["locked_until"] - now).total_seconds()) + 1
-        raise errors.AccountLocked(
-            f"密码错误次数过多，账号已锁定，请{max(retry // 60, 1)}分钟后再试", details={"retry_after_seconds": retry})
-    if account["failed_logins"] >= CAPTCHA_AFTER:
-        await _check_captcha(deps, captcha_id, captcha_code)
+        raise _locked(account["locked_until"], now)
+    try_number = await _reserve_try(deps, account["id"], captcha_id, captcha_code, now)
     ok = await loop.run_in_executor(deps.executor, verify_password, password, account["password_hash"])
     if not ok:
-        failures = account["failed_logins"] + 1
-        locked_until = now + LOCK_FOR if failures >= LOCK_AFTER else None
-        await deps.db.execute(_LOGIN_FAILED, {"id": account["id"], "locked_until": locked_until})
-        if locked_until is not None:
+        if try_number >= LOCK_AFTER:
             raise errors.AccountLocked(details={"retry_after_seconds": int(LOCK_FOR.total_seconds())})
-        if failures >= CAPTCHA_AFTER:
+        if not try_number:
+            try_number = (await deps.db.fetchone(_TRIES, {"id": account["id"]}))["failed_logins"]
+        if try_number >= CAPTCHA_AFTER:
             raise errors.BadCredentials(details={"captcha_required": True})
         raise errors.BadCredentials()
     async with deps.db.transaction() as tx:

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
@@ -39,12 +40,17 @@ async def issue(db_or_tx, kind: str, payload: dict, now: dt.datetime, ttl: dt.ti
     return ticket
 
 
-async def consume(db_or_tx, kind: str, ticket: str | None, now: dt.datetime) -> dict | None:
-    """The ticket's payload if it exists, is unexpired and unused; it is used up either way."""
+async def consume(db_or_tx, kind: str, ticket: str | None, now: dt.datetime,
+                  accept: Callable[[dict], bool] | None = None) -> dict | None:
+    """The ticket's payload if it exists, is unexpired and unused; it is used up either way —
+    unless `accept` refuses its payload: then it is left alone, so whoever holds the ticket but
+    not the rest of the proof (an OAuth state without its browser cookie) cannot spoil it."""
     if not ticket or len(ticket) > 128:
         return None
     row = await db_or_tx.fetchone(_GET, {"key_hash": _hash(kind, ticket)})
     if row is None or row["kind"] != kind:
+        return None
+    if accept is not None and not accept(json.loads(row["payload"])):
         return None
     res = await db_or_tx.execute(_USE, {"id": row["id"], "now": now})
     if res.rowcount != 1 or row["expires_at"] <= now:

@@ -20,9 +20,9 @@ import sqlalchemy as sa
 
 from server import errors
 from server.accounts import service as accounts_service
-from server.accounts.privacy import PHONE_RE
 from server.auth import service as auth_service
 from server.auth import tickets
+from server.auth.schemas import is_phone
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, wechat_bindings
 
@@ -131,7 +131,7 @@ async def mp_phone_login(deps, *, login_code: str, phone_code: str, ip: str) -> 
     """`wx.login` code + `getPhoneNumber` code → the phone's holder (created if new), bound, logged in."""
     mp = await deps.wechat.code_to_session(login_code)
     country, phone = await deps.wechat.phone_number(phone_code)
-    if country not in ("", "86") or not PHONE_RE.match(phone):
+    if country not in ("", "86") or not is_phone(phone):
         raise errors.InvalidRequest("仅支持中国大陆手机号，请使用短信验证码登录")
     sk_enc = deps.cipher.encrypt_secret(mp.session_key, SESSION_KEY_PURPOSE)
     now = deps.clock()
@@ -186,11 +186,16 @@ def login_redirect(next_path: str, login_ticket: str) -> str:
 
 
 async def oauth_callback(deps, *, code: str | None, state: str, nonce: str | None) -> str:
-    """Check the state against this browser's nonce, identify the user; returns where to redirect:
+    """Check the state against this browser's nonce (and only then use it up), identify the user; returns where to redirect:
     the `next` page with a login ticket when bound, the H5 bind page otherwise."""
     now = deps.clock()
-    payload = await tickets.consume(deps.db, "oauth_state", state, now)
-    if payload is None or not nonce or not hmac.compare_digest(payload["n"], _sha256(nonce)):
+    if not nonce:
+        raise errors.OAuthStateInvalid()
+    # the cookie is compared before the state is used up: a third party holding the state (it is
+    # in the URL) but not this browser's cookie must not be able to spoil the real login
+    payload = await tickets.consume(deps.db, "oauth_state", state, now,
+                                    accept=lambda p: hmac.compare_digest(p["n"], _sha256(nonce)))
+    if payload is None:
         raise errors.OAuthStateInvalid()
     if not code:
         raise errors.WechatError("微信授权未完成，请重新进入")

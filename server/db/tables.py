@@ -89,6 +89,8 @@ sessions = sa.Table(
     sa.Column("expires_at", Instant, nullable=False),
     sa.Column("revoked_at", Instant),
     sa.Column("ip", sa.String(64)),
+    # last use, written at most once a minute: staff sessions end after 2 hours idle
+    sa.Column("last_seen_at", Instant),
     sa.Index("ix_sessions_expires", "expires_at"),
     **MYSQL_OPTS,
 )
@@ -149,6 +151,17 @@ kv_store = sa.Table(
     sa.Column("k", sa.String(191), primary_key=True),
     sa.Column("v", sa.Text, nullable=False),
     sa.Column("expires_at", Instant),
+    **MYSQL_OPTS,
+)
+
+# Fixed-window request counters (per-IP limits): one row per key, its window and the count in it,
+# changed by one guarded UPDATE so racing requests cannot pass the limit together.
+rate_counters = sa.Table(
+    "rate_counters",
+    metadata,
+    sa.Column("k", sa.String(191), primary_key=True),
+    sa.Column("window_start", Instant, nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),
     **MYSQL_OPTS,
 )
 

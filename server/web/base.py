@@ -24,6 +24,7 @@ import tornado.web
 from pydantic import BaseModel, ValidationError
 
 from server import errors
+from server.auth import idle
 from server.db.database import DatabaseUnavailable, IntegrityError, Query
 from server.db.tables import accounts, idempotency_keys, sessions
 from server.web import metrics, security
@@ -141,6 +142,8 @@ _SESSION_LOOKUP = Query(
     sa.select(
         sessions.c.id.label("session_id"),
         sessions.c.expires_at,
+        sessions.c.created_at.label("session_created_at"),
+        sessions.c.last_seen_at,
         accounts.c.id,
         accounts.c.name,
         accounts.c.roles,
@@ -153,22 +156,37 @@ _SESSION_LOOKUP = Query(
 )
 
 
+# a staff session's last use, written at most once a minute (server/auth/idle.py)
+_TOUCH_SESSION = Query(sessions.update().where(
+    sessions.c.id == sa.bindparam("id"),
+    sa.or_(sessions.c.last_seen_at.is_(None), sessions.c.last_seen_at < sa.bindparam("stale")),
+).values(last_seen_at=sa.bindparam("now")))
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def load_principal(db, token: str, now) -> Principal | None:
-    """The caller behind a session token, or None when it is unknown, revoked, expired or disabled.
-    Shared by every HTTP handler and the WebSocket (which re-checks its session periodically)."""
+async def load_principal(db, token: str, now, *, touch: bool = False) -> Principal | None:
+    """The caller behind a session token, or None when it is unknown, revoked, expired, idle too
+    long (staff) or disabled. Shared by every HTTP handler (`touch`: a use that slides a staff
+    session's idle deadline) and the WebSocket (which re-checks its session periodically)."""
     if len(token) > 200:
         return None
     row = await db.fetchone(_SESSION_LOOKUP, {"h": token_hash(token)})
     if row is None or row["status"] != "active" or row["expires_at"] <= now:
         return None
+    roles = frozenset(filter(None, row["roles"].split(",")))
+    if idle.is_staff(roles):
+        last_seen = row["last_seen_at"] or row["session_created_at"]
+        if idle.idle_deadline(last_seen) <= now:
+            return None
+        if touch and idle.needs_touch(last_seen, now):
+            await db.execute(_TOUCH_SESSION, {"id": row["session_id"], "now": now, "stale": now - idle.TOUCH_EVERY})
     return Principal(
         id=row["id"],
         name=row["name"],
-        roles=frozenset(filter(None, row["roles"].split(","))),
+        roles=roles,
         org_id=row["org_id"],
         session_id=row["session_id"],
     )
@@ -291,7 +309,7 @@ class ApiHandler(tornado.web.RequestHandler):
         policy.check(self)
 
     async def _load_principal(self, token: str) -> Principal | None:
-        return await load_principal(self.db, token, self.now())
+        return await load_principal(self.db, token, self.now(), touch=True)
 
     def _parse_query(self, model: type[BaseModel]):
         raw = {k: self.get_query_argument(k) for k in self.request.query_arguments}

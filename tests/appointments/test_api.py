@@ -215,6 +215,7 @@ async def test_supervision_once_a_day_per_window(api, deps, clock):
     assert await supervision.run_daily(deps) == 2, "the next day, again"
 
     city = await api.login_password("city_window")
+    clerk = await api.login_password("wendeng_window")  # a day later: staff sessions end after 2 idle hours
     r = await api.post("/api/v1/staff/supervision", {"window_id": win["文登区"]}, token=city)
     assert r.status == 202 and r.json["overdue_count"] == 1
     r = await api.post("/api/v1/staff/supervision", {"window_id": win["文登区"]}, token=clerk)

@@ -155,3 +155,17 @@ async def test_admin_account_list_is_masked_and_paginated(api):
     assert r.status == 400
     r = await api.post("/api/v1/admin/accounts/999999/disable", {}, token=admin)
     assert r.status == 404
+
+
+async def test_captchas_are_limited_per_ip(api, deps, clock):
+    import asyncio
+
+    deps.config.captcha_ip_limit = 5
+    rs = await asyncio.gather(*(api.get("/api/v1/auth/captcha") for _ in range(12)))
+    assert sorted(r.status for r in rs) == [200] * 5 + [429] * 7
+    r = next(r for r in rs if r.status == 429)
+    assert r.code == "RATE_LIMITED" and "频繁" in r.json["error"]["message"]
+    assert 0 < r.json["error"]["details"]["retry_after_seconds"] <= 600
+    assert (await api.get("/api/v1/auth/captcha")).status == 429
+    clock.advance(r.json["error"]["details"]["retry_after_seconds"])
+    assert (await api.get("/api/v1/auth/captcha")).status == 200

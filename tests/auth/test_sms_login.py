@@ -112,3 +112,53 @@ async def test_broken_json_and_huge_body(api):
     assert r.status == 400 and r.code == "INVALID_REQUEST"
     r = await api.call("POST", "/api/v1/auth/sms/send", body=b'{"phone":"' + b"1" * (2 * 1024 * 1024) + b'"}')
     assert r.status == 413 and r.code == "PAYLOAD_TOO_LARGE"
+
+
+# full-width, Arabic-Indic and mathematical digits: Python's \d takes them, MariaDB's collation equates them with 0-9
+FOREIGN_DIGIT_PHONES = ["1380000000１", "1390000000٩", "139000000𝟗𝟗"]
+
+
+@pytest.mark.parametrize("phone", FOREIGN_DIGIT_PHONES)
+async def test_phones_with_non_ascii_digits_are_refused(api, deps, phone):
+    for path, body in [("/api/v1/auth/sms/send", {"phone": phone}),
+                       ("/api/v1/auth/sms/login", {"phone": phone, "code": "123456"}),
+                       ("/api/v1/auth/wechat/bind", {"bind_ticket": "t", "phone": phone, "code": "123456"})]:
+        r = await api.post(path, body)
+        assert r.status == 400 and r.code == "INVALID_REQUEST", (path, r)
+        assert r.json["error"]["details"]["fields"] == {"phone": "请输入正确的11位手机号"}
+    assert (await api.get("/api/v1/dev/sms?phone=13800000001")).json["items"] == []
+    # the service holds the rule for every caller, not only the HTTP schema
+    from server import errors
+    from server.auth import service
+
+    with pytest.raises(errors.InvalidRequest):
+        await service.request_sms_code(deps, phone=phone, purpose="login", ip="127.0.0.1")
+    with pytest.raises(errors.InvalidRequest):
+        await service.verify_sms_code(deps, phone=phone, code="123456")
+
+
+async def test_non_ascii_digits_do_not_reach_zhangs_account(api):
+    """On MariaDB "1380000000１" = "13800000001" in a comparison: neither the SMS per-phone limits
+    nor 张三's password may be reached through it."""
+    token = await api.login_sms("13800000001")
+    r = await api.post("/api/v1/me/password", {"new_password": "Zhang#3san", "confirm_password": "Zhang#3san"},
+                       token=token)
+    assert r.status == 204
+    r = await api.post("/api/v1/auth/password/login", {"username": "1380000000１", "password": "Zhang#3san"})
+    assert r.status == 401 and r.code == "BAD_CREDENTIALS"
+    r = await api.post("/api/v1/auth/sms/send", {"phone": "1380000000１"})
+    assert r.status == 400
+    await api.login_password("13800000001", "Zhang#3san")
+
+
+@pytest.mark.parametrize("code", ["１２３４５６", "١٢٣٤٥٦", "12345", "1234567", "12 456"])
+async def test_sms_codes_are_six_ascii_digits(api, code):
+    await api.post("/api/v1/auth/sms/send", {"phone": "13800000001"})
+    r = await api.post("/api/v1/auth/sms/login", {"phone": "13800000001", "code": code})
+    assert r.status == 400 and r.json["error"]["details"]["fields"] == {"code": "请输入6位数字验证码"}, r
+
+
+async def test_captcha_codes_are_ascii(api):
+    r = await api.post("/api/v1/auth/password/login", {"username": "admin", "password": "x", "captcha_id": "c",
+                                                       "captcha_code": "ＡＢＣＤ"})
+    assert r.status == 400 and "captcha_code" in r.json["error"]["details"]["fields"]

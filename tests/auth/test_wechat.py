@@ -373,6 +373,9 @@ async def test_state_from_another_browser_is_400(api, fake_wechat, cookie):
     r = await attacker.callback(code, state)
     assert r.status == 400 and r.code == "OAUTH_STATE_INVALID"
     assert fake_wechat.count("sns/oauth2/access_token") == 0  # the code was never even exchanged
+    # the state is not spoiled: the real browser still completes its login with it
+    r = await victim.callback(code, state)
+    assert r.status == 302 and r.headers["Location"].startswith("/h5/#/bind?"), r
 
 
 async def test_expired_state_is_400(api, fake_wechat, clock):
