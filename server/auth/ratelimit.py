@@ -27,7 +27,6 @@ _HIT = Query(rate_counters.update().where(
     (_c.window_start, sa.bindparam("ws")),
 ))
 _FIRST = Query(rate_counters.insert().values(k=sa.bindparam("k"), window_start=sa.bindparam("ws"), n=1))
-_PURGE = Query(rate_counters.delete().where(_c.window_start < sa.bindparam("before")))
 
 
 def window_start(now: dt.datetime, window: dt.timedelta) -> dt.datetime:
@@ -51,8 +50,3 @@ async def hit(db, key: str, *, limit: int, window: dt.timedelta, now: dt.datetim
     if (await db.execute(_HIT, params)).rowcount == 1:
         return None
     return max(math.ceil((ws + window - now).total_seconds()), 1)
-
-
-async def purge(db, now: dt.datetime, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
-    """Forget keys not seen for a while (housekeeping)."""
-    return (await db.execute(_PURGE, {"before": now - older_than})).rowcount

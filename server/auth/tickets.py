@@ -24,7 +24,6 @@ _GET = Query(sa.select(auth_tickets).where(auth_tickets.c.key_hash == sa.bindpar
 _USE = Query(auth_tickets.update().where(
     auth_tickets.c.id == sa.bindparam("id"), auth_tickets.c.used_at.is_(None)
 ).values(used_at=sa.bindparam("now")))
-_PURGE = Query(auth_tickets.delete().where(auth_tickets.c.expires_at < sa.bindparam("before")))
 
 
 def _hash(kind: str, ticket: str) -> str:
@@ -56,8 +55,3 @@ async def consume(db_or_tx, kind: str, ticket: str | None, now: dt.datetime,
     if res.rowcount != 1 or row["expires_at"] <= now:
         return None
     return json.loads(row["payload"])
-
-
-async def purge_expired(db, now: dt.datetime) -> int:
-    res = await db.execute(_PURGE, {"before": now - dt.timedelta(days=1)})
-    return res.rowcount

@@ -17,7 +17,17 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from server.db.database import Query
-from server.db.tables import auth_tickets, dev_sms, idempotency_keys, outbox, qr_uses, sessions, sms_codes, sync_nonces
+from server.db.tables import (
+    auth_tickets,
+    dev_sms,
+    idempotency_keys,
+    outbox,
+    qr_uses,
+    rate_counters,
+    sessions,
+    sms_codes,
+    sync_nonces,
+)
 from server.sync.signature import MAX_SKEW
 from server.web.base import IDEMPOTENCY_TTL
 
@@ -63,6 +73,8 @@ RULES: list[Rule] = [
     Rule("sync_nonces", sync_nonces, sync_nonces.c.created_at, dt.timedelta(seconds=2 * MAX_SKEW + 300)),
     # delivered messages, kept a month for support questions; dead ones stay for investigation
     Rule("outbox", outbox, outbox.c.sent_at, dt.timedelta(days=30), extra=lambda: outbox.c.status == "sent"),
+    # per-IP fixed-window counters (server/auth/ratelimit.py): a window lasts minutes
+    Rule("rate_counters", rate_counters, rate_counters.c.window_start, dt.timedelta(days=1)),
     # what the console SMS provider "sent" (development only)
     Rule("dev_sms", dev_sms, dev_sms.c.created_at, dt.timedelta(days=1)),
 ]

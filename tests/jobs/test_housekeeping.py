@@ -18,6 +18,7 @@ from server.db.tables import (
     kv_store,
     outbox,
     qr_uses,
+    rate_counters,
     sessions,
     sms_codes,
     sync_nonces,
@@ -60,6 +61,8 @@ async def _make(db, name: str, tag: str, now: dt.datetime) -> None:
     elif name == "dev_sms":
         await db.execute(dev_sms.insert().values(phone="13800000001", template=tag, params="{}", text="x",
                                                  created_at=now))
+    elif name == "rate_counters":
+        await db.execute(rate_counters.insert().values(k=tag, window_start=now, n=1))
     else:  # pragma: no cover
         raise AssertionError(name)
 
@@ -68,6 +71,7 @@ _TAGGED = {
     "qr_uses": qr_uses.c.token_hash, "idempotency_keys": idempotency_keys.c.idem_key,
     "sessions": sessions.c.token_hash, "auth_tickets": auth_tickets.c.key_hash, "sms_codes": sms_codes.c.code_hash,
     "sync_nonces": sync_nonces.c.nonce, "outbox": outbox.c.template, "dev_sms": dev_sms.c.template,
+    "rate_counters": rate_counters.c.k,
 }
 
 
