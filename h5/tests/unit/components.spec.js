@@ -90,6 +90,19 @@ describe('AuthImage', () => {
     w.unmount()
     expect(URL.revokeObjectURL).toHaveBeenCalledWith('blob:photo-1')
   })
+
+  it('uses a signed URL as a plain <img src>, without fetching it', async () => {
+    const api = await import('../../src/api/uploadsRead')
+    const spy = vi.spyOn(api, 'fetchUpload')
+    const url = '/api/v1/uploads/0123456789abcdef0123456789abcdef?exp=1795997220&sig=adc32ff55eda1d2c3220557cc686c98b'
+    const w = mount(AuthImage, { props: { url } })
+    await flushPromises()
+    expect(spy).not.toHaveBeenCalled()
+    expect(w.find('img').attributes('src')).toBe(url)
+    expect(api.fileUrl({ abc: url }, 'abc')).toBe(url)
+    expect(api.fileUrl({}, 'abc')).toBe('/api/v1/uploads/abc')
+    expect(api.fileUrl({}, '')).toBe('')
+  })
 })
 
 describe('application form helpers', () => {
