@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from server import errors
 from server.uploads import service
@@ -16,6 +16,12 @@ class UploadOut(BaseModel):
     content_type: str
     width: int | None = None
     height: int | None = None
+
+
+class SignedQuery(BaseModel):
+    # no format rules here: a malformed signature is no signature (the header rules apply), never a 400
+    exp: str | None = Field(default=None, description="签名到期时间（unix秒），由接口返回的url给出")
+    sig: str | None = Field(default=None, description="签名（十六进制HMAC），由接口返回的url给出")
 
 
 class UploadsHandler(ApiHandler):
@@ -36,14 +42,16 @@ class UploadsHandler(ApiHandler):
 
 
 class UploadHandler(ApiHandler):
-    @endpoint(SIGNED_URL_OR_LOGGED_IN, produces="*/*",
+    @endpoint(SIGNED_URL_OR_LOGGED_IN, query=SignedQuery, produces="*/*",
               summary="读取上传的文件：带有效签名（exp、sig，10分钟内有效）无需登录；否则本人及有权查看的工作人员可见，其他人返回404")
     async def get(self, file_id: str):
-        f = await service.read_upload(self.deps, self.principal, file_id, self.get_query_argument("exp", None),
-                                      self.get_query_argument("sig", None))
+        q = self.query_args
+        f = await service.read_upload(self.deps, self.principal, file_id, q.exp, q.sig)
         # a signed URL may be cached (privately) until it expires; a header-authorised answer is rechecked
         self.set_header("Cache-Control", f"private, max-age={f.max_age}" if f.max_age else "private, no-cache")
         self.set_header("X-Content-Type-Options", "nosniff")
+        # opened directly (a new tab), a file is inert: no scripts, no plugins, an opaque origin
+        self.set_header("Content-Security-Policy", "default-src 'none'; sandbox")
         return Raw(f.data, f.content_type, filename=f.download_name)
 
 

@@ -22,6 +22,7 @@ async def test_a_pdf_material_is_stored_as_sent_and_served_as_an_attachment(api)
     assert got.headers["Content-Disposition"].startswith("attachment;")
     assert "%E5%AD%A6%E4%BD%8D" in got.headers["Content-Disposition"]  # 学位 (UTF-8, quoted)
     assert got.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in got.headers["Content-Security-Policy"]
     # named .jpg, still a PDF: the bytes decide, and the download is called .pdf
     r = await upload(api, zhang, PDF, kind="material", filename="scan.jpg", ctype="image/jpeg")
     assert r.status == 201 and r.json["content_type"] == "application/pdf", r
