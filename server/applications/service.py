@@ -157,19 +157,21 @@ def summary(app: dict) -> dict:
             "updated_at": iso(app["updated_at"]), "created_at": iso(app["created_at"])}
 
 
-def _file_urls(form: dict, links) -> dict[str, str]:
-    """Signed URLs of the files the form names, by file id: the applicant's preview and the
-    reviewer's zoom view load them as plain `<img src>` (the form itself stays as it was sent)."""
+async def _files(db_or_tx, app: dict, form: dict, links) -> dict[str, dict]:
+    """The files the form names, by file id: a signed URL and the content type, so the applicant's
+    preview and the reviewer's zoom view load images as plain `<img src>` and offer PDFs as downloads
+    (the form itself stays as it was sent)."""
     ids = [m.get("file_id") for m in form.get("materials") or [] if isinstance(m, dict)]
     ids.append(form.get("photo_file_id"))
-    return {f: links.url(f) for f in ids if uploads_service.valid_file_id(f)}
+    rows = await uploads_service.owned_files(db_or_tx, app["applicant_id"], ids)
+    return {f: {"url": links.url(f), "content_type": r["content_type"]} for f, r in rows.items()}
 
 
 async def full_view(db_or_tx, app: dict, links) -> dict:
     actions = await db_or_tx.fetchall(_ACTIONS, {"id": app["id"]})
     out = summary(app)
     out["form"] = public_form(json.loads(app["form"]))
-    out["file_urls"] = _file_urls(out["form"], links)
+    out["files"] = await _files(db_or_tx, app, out["form"], links)
     out["stages"] = _stages(app, actions)
     out["history"] = [{"action": a["action"], "action_name": ACTION_ZH.get(a["action"], a["action"]),
                        "actor_name": a["actor_name"], "opinion": a["opinion"], "at": iso(a["created_at"])}

@@ -325,8 +325,8 @@ async def owned_files(db_or_tx, owner_id: int, file_ids) -> dict[str, dict]:
     wanted = sorted({f for f in file_ids if valid_file_id(f)})
     if not wanted:
         return {}
-    rows = await db_or_tx.fetchall(sa.select(uploads.c.id, uploads.c.public_id, uploads.c.owner_id, uploads.c.kind)
-                                   .where(uploads.c.public_id.in_(wanted)))
+    rows = await db_or_tx.fetchall(sa.select(uploads.c.id, uploads.c.public_id, uploads.c.owner_id, uploads.c.kind,
+                                             uploads.c.content_type).where(uploads.c.public_id.in_(wanted)))
     return {r["public_id"]: r for r in rows if r["owner_id"] == owner_id}
 
 

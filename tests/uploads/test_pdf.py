@@ -51,7 +51,8 @@ async def test_a_pdf_material_goes_into_an_application_form(api):
     form["materials"][0]["file_id"] = fid
     r = await api.put(f"/api/v1/applications/{app['id']}", {"form": form, "version": app["version"]}, token=li)
     assert r.status == 200, r
-    assert r.json["form"]["materials"][0]["file_id"] == fid and fid in r.json["file_urls"]
+    assert r.json["form"]["materials"][0]["file_id"] == fid
+    assert r.json["files"][fid]["content_type"] == "application/pdf"
     # a PDF cannot be the one-inch photo
     r = await api.put(f"/api/v1/applications/{app['id']}",
                       {"form": {**form, "photo_file_id": fid}, "version": r.json["version"]}, token=li)

@@ -67,8 +67,9 @@ async def test_reviewers_see_the_files_of_applications_on_their_route_only(api):
     assert await status(api, other, agri) == 404
     # the view carries signed URLs of the form's files, for <img src>
     view = (await api.get(f"/api/v1/applications/{app['id']}", token=agri)).json
-    assert set(view["file_urls"]) == {photo, *(m["file_id"] for m in view["form"]["materials"])}
-    assert (await api.get(view["file_urls"][material])).status == 200
+    assert set(view["files"]) == {photo, *(m["file_id"] for m in view["form"]["materials"])}
+    assert view["files"][photo]["content_type"] == "image/jpeg"
+    assert (await api.get(view["files"][material]["url"])).status == 200
 
 
 async def test_window_clerks_see_attachments_of_appointments_at_their_windows(api, deps):

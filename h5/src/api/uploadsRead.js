@@ -9,8 +9,9 @@ export const isSigned = (url) => /[?&]sig=[0-9a-f]+/.test(url || '')
 /** The signed URL relative to the API base the H5 talks to. */
 export const signedSrc = (url) => client.url(apiPath(url))
 
-/** The URL of a form's file: the signed one the server gave (`file_urls`), else the plain path. */
-export function fileUrl(fileUrls, fileId) {
+/** The URL of a form's file: the signed one the server gave (`files[id].url`), else the plain path. */
+export function fileUrl(files, fileId) {
   if (!fileId) return ''
-  return (fileUrls && fileUrls[fileId]) || `/api/v1/uploads/${fileId}`
+  const entry = files && files[fileId]
+  return (entry && entry.url) || `/api/v1/uploads/${fileId}`
 }
