@@ -20,6 +20,7 @@ DEV_ID_ENCRYPTION_KEY = base64.b64encode(hashlib.sha256(b"dev-id-key").digest())
 DEV_ID_HASH_KEY = "dev-id-hash-key-change-me"
 DEV_SYNC_CLIENTS = "pc-demo:pc-demo-secret"
 DEV_QR_KEYS = "k1:dev-qr-key-change-me"
+DEV_UPLOAD_URL_KEY = "dev-upload-url-key-change-me"
 
 
 class ConfigError(Exception):
@@ -68,6 +69,10 @@ class Config:
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 10 * 1024 * 1024
     upload_dir: str = str(ROOT / "var" / "uploads")
+    # HMAC key of the short-lived signed upload URLs (API.md v1.1)
+    upload_url_key: str = DEV_UPLOAD_URL_KEY
+    # image decodes running at once per process (each may take tens of MB)
+    upload_decode_concurrency: int = 2
     trusted_proxy: bool = False
     # /metrics from anywhere but a direct loopback connection needs `Authorization: Bearer <this>`
     metrics_token: str = ""
@@ -140,6 +145,8 @@ class Config:
             max_body_bytes=_int(env, "MAX_BODY_BYTES", d.max_body_bytes),
             max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", d.max_upload_bytes),
             upload_dir=env.get("UPLOAD_DIR", d.upload_dir),
+            upload_url_key=env.get("UPLOAD_URL_KEY", d.upload_url_key),
+            upload_decode_concurrency=_int(env, "UPLOAD_DECODE_CONCURRENCY", d.upload_decode_concurrency),
             trusted_proxy=_bool(env.get("TRUSTED_PROXY"), d.trusted_proxy),
             metrics_token=env.get("METRICS_TOKEN", d.metrics_token),
             log_level=env.get("LOG_LEVEL", d.log_level).upper(),
@@ -185,6 +192,8 @@ class Config:
             raise ConfigError("ID_ENCRYPTION_KEY must be base64") from exc
         if len(key) != 32:
             raise ConfigError("ID_ENCRYPTION_KEY must be 32 bytes, base64-encoded")
+        if self.upload_decode_concurrency < 1:
+            raise ConfigError("UPLOAD_DECODE_CONCURRENCY must be at least 1")
         if self.sms_provider not in ("console", "aliyun"):
             raise ConfigError("SMS_PROVIDER must be console or aliyun")
         if not self.is_production:
@@ -201,6 +210,8 @@ class Config:
             defaults.append("SYNC_CLIENTS")
         if any(v == "dev-qr-key-change-me" for v in self.qr_keys.values()):
             defaults.append("QR_KEYS")
+        if self.upload_url_key == DEV_UPLOAD_URL_KEY:
+            defaults.append("UPLOAD_URL_KEY")
         if self.wechat_mp_secret == "demo-mp-secret" or self.wechat_oa_secret == "demo-oa-secret":
             defaults.append("WECHAT_MP_SECRET/WECHAT_OA_SECRET")
         if defaults:

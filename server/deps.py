@@ -3,6 +3,7 @@ test) and passed to `make_app`. Nothing here is opened at import time."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
@@ -28,6 +29,8 @@ class Deps:
     sms: Any  # SmsSender
     relay: Any = None  # OutboxRelay
     wechat: Any = None  # WechatGateway
+    upload_links: Any = None  # server.uploads.links.UploadLinks: signs the upload URLs every answer carries
+    decode_slots: Any = None  # asyncio.Semaphore: image decodes at once in this process
 
 
 def build_deps(config: Config, db, *, clock=utcnow, sms=None, wechat=None, executor=None) -> Deps:
@@ -50,6 +53,10 @@ def build_deps(config: Config, db, *, clock=utcnow, sms=None, wechat=None, execu
     deps = Deps(config=config, db=db, clock=clock, cipher=IdCipher(config.id_encryption_key, config.id_hash_key),
                 executor=executor, sms=sms, wechat=wechat)
     from server.integrations.wechat_subscribe import WechatSubscribeSender
+    from server.uploads.links import UploadLinks
+
+    deps.upload_links = UploadLinks(config.upload_url_key, clock)
+    deps.decode_slots = asyncio.Semaphore(config.upload_decode_concurrency)
 
     senders = {"sms": sms, "wechat_subscribe": WechatSubscribeSender(wechat, config.wechat_subscribe_template_id)}
     deps.relay = OutboxRelay(db, senders, clock, poll_seconds=config.outbox_poll_seconds,

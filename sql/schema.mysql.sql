@@ -527,6 +527,12 @@ CREATE TABLE ratings (
 UPDATE alembic_version SET version_num='0003' WHERE alembic_version.version_num = '0002';
 
 
+ALTER TABLE uploads ADD COLUMN public_id VARCHAR(32);
+
+ALTER TABLE uploads MODIFY public_id VARCHAR(32) NOT NULL;
+
+ALTER TABLE uploads ADD CONSTRAINT uq_uploads_public_id UNIQUE (public_id);
+
 UPDATE alembic_version SET version_num='0004' WHERE alembic_version.version_num = '0003';
 
 

@@ -20,6 +20,7 @@ PROD = {
     "ID_HASH_KEY": "another-long-secret-for-id-hashes",
     "SYNC_CLIENTS": "pc:very-secret",
     "QR_KEYS": "k1:qr-secret-1",
+    "UPLOAD_URL_KEY": "upload-url-secret",
     "WECHAT_MP_SECRET": "real-mp", "WECHAT_OA_SECRET": "real-oa",
     "ALIYUN_ACCESS_KEY_ID": "ak", "ALIYUN_ACCESS_KEY_SECRET": "sk", "ALIYUN_SMS_TEMPLATE_LOGIN": "SMS_1",
 }
@@ -40,6 +41,10 @@ def test_production_config_checks():
         Config.from_env({**PROD, "SMS_PROVIDER": "console"}).check()
     with pytest.raises(ConfigError):
         Config.from_env({**PROD, "ID_ENCRYPTION_KEY": "c2hvcnQ="}).check()
+    with pytest.raises(ConfigError, match="UPLOAD_URL_KEY"):
+        Config.from_env({k: v for k, v in PROD.items() if k != "UPLOAD_URL_KEY"}).check()
+    with pytest.raises(ConfigError, match="UPLOAD_DECODE_CONCURRENCY"):
+        Config.from_env({**PROD, "UPLOAD_DECODE_CONCURRENCY": "0"}).check()
     with pytest.raises(ConfigError, match="integer"):
         Config.from_env({"PORT": "eighty"})
 

@@ -52,14 +52,19 @@ def _document(title_lines: int) -> bytes:
     return buf.getvalue()
 
 
-async def _store(tx, deps, owner_id: int, kind: str, data: bytes, content_type: str, size: tuple, name: str) -> int:
+async def _store(tx, deps, owner_id: int, kind: str, data: bytes, content_type: str, size: tuple,
+                 name: str) -> tuple[int, str]:
+    """Store a demo file; returns its internal id and its wire `file_id` (random, as every upload's)."""
     key = f"demo/{secrets.token_hex(16)}{'.jpg' if content_type == 'image/jpeg' else '.png'}"
+    public_id = secrets.token_hex(16)
     path = Path(deps.config.upload_dir) / key
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    return await tx.insert(uploads, dict(owner_id=owner_id, kind=kind, content_type=content_type, storage_key=key,
-                                         original_name=name, size=len(data), width=size[0], height=size[1],
-                                         sha256=hashlib.sha256(data).hexdigest(), created_at=deps.clock()))
+    ident = await tx.insert(uploads, dict(public_id=public_id, owner_id=owner_id, kind=kind, content_type=content_type,
+                                          storage_key=key, original_name=name, size=len(data), width=size[0],
+                                          height=size[1], sha256=hashlib.sha256(data).hexdigest(),
+                                          created_at=deps.clock()))
+    return ident, public_id
 
 
 async def load(tx, ctx: dict, deps) -> None:
@@ -74,7 +79,7 @@ async def load(tx, ctx: dict, deps) -> None:
     zhang_emp = orgs["emp_wendeng_co"]
     for key, emp in (("zhangsan", zhang_emp), ("wangwu", orgs["emp_city_co"]), ("lisi", orgs["emp_city_co"])):
         await tx.insert(holder_profiles, dict(account_id=accts[key], employer_org_id=emp,
-                                              photo_file_id=photos[key] if key != "lisi" else None,
+                                              photo_file_id=photos[key][0] if key != "lisi" else None,
                                               sync_version=0, updated_at=now))
     ctx["cards"] = {
         "zhangsan": await tx.insert(cards, dict(
@@ -93,9 +98,9 @@ async def load(tx, ctx: dict, deps) -> None:
     docs = []
     for kind, _, types in mats.MATERIALS:
         if "new" in types:
-            fid = await _store(tx, deps, accts["lisi"], "material", _document(len(docs)), "image/png", (620, 860),
+            _, fid = await _store(tx, deps, accts["lisi"], "material", _document(len(docs)), "image/png", (620, 860),
                                f"{mats.NAMES[kind]}.png")
-            docs.append({"kind": kind, "file_id": str(fid)})
+            docs.append({"kind": kind, "file_id": fid})
     from server.demo import HOLDERS
 
     lisi_id = next(h[3] for h in HOLDERS if h[0] == "lisi")
@@ -112,7 +117,7 @@ async def load(tx, ctx: dict, deps) -> None:
         "achievements": "主持海水稻示范种植项目，带动周边三个村增收；获威海市乡村之星称号。",
         "family": [],
         "materials": docs,
-        "photo_file_id": str(photos["lisi"]),
+        "photo_file_id": photos["lisi"][1],
     }
     stored = protect_form(form, deps.cipher, None)
     from server.db.tables import applications

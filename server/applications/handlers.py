@@ -36,7 +36,7 @@ class ApplicationsHandler(ApiHandler):
 class ApplicationHandler(ApiHandler):
     @endpoint(LOGGED_IN, summary="申请详情：表单（脱敏）、审核进度与历史")
     async def get(self, app_id):
-        return await service.get_for(self.db, int_id(app_id), self.principal)
+        return await service.get_for(self.db, int_id(app_id), self.principal, self.deps.upload_links)
 
     @endpoint(HOLDER, body=s.UpdateApplicationIn, summary="修改草稿或补正中的申请")
     async def put(self, app_id):

@@ -102,7 +102,7 @@ class FamilyMember(Part):
 
 class Material(Part):
     kind: str = Field(min_length=1, max_length=32)
-    file_id: str = Field(min_length=1, max_length=20, pattern=r"^\d+$")
+    file_id: str = Field(pattern=r"^[0-9a-f]{32}$", description="上传文件的file_id")
 
 
 class ApplicationForm(Part):
@@ -114,7 +114,7 @@ class ApplicationForm(Part):
     achievements: str | None = Field(default=None, max_length=5000)
     family: list[FamilyMember] = Field(default_factory=list, max_length=10)
     materials: list[Material] = Field(default_factory=list, max_length=30)
-    photo_file_id: str | None = Field(default=None, max_length=20, pattern=r"^\d+$")
+    photo_file_id: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$", description="一寸照片的file_id")
 
 
 REQUIRED_FIELDS = {

@@ -20,8 +20,9 @@ from server.applications.routing import route_application
 from server.applications.schemas import missing_fields
 from server.cards import service as cards_service
 from server.db.database import IntegrityError, Query
-from server.db.tables import accounts, application_actions, applications, cards, holder_profiles, uploads
+from server.db.tables import accounts, application_actions, applications, cards, holder_profiles
 from server.events import log as events
+from server.uploads import service as uploads_service
 from server.web.jsonutil import CST, iso
 from server.web.pagination import keyset_page
 
@@ -62,7 +63,6 @@ _OTHER_IN_PROGRESS = Query(sa.select(applications.c.id).where(
 _ACTIONS = Query(sa.select(application_actions).where(application_actions.c.application_id == sa.bindparam("id"))
                  .order_by(application_actions.c.id))
 _ACCOUNT_NAME = Query(sa.select(accounts.c.name).where(accounts.c.id == sa.bindparam("id")))
-_UPLOAD_OWNERS = sa.select(uploads.c.id, uploads.c.owner_id, uploads.c.kind)
 
 
 def _now_cst(now: dt.datetime) -> dt.datetime:
@@ -157,10 +157,21 @@ def summary(app: dict) -> dict:
             "updated_at": iso(app["updated_at"]), "created_at": iso(app["created_at"])}
 
 
-async def full_view(db_or_tx, app: dict) -> dict:
+async def _files(db_or_tx, app: dict, form: dict, links) -> dict[str, dict]:
+    """The files the form names, by file id: a signed URL and the content type, so the applicant's
+    preview and the reviewer's zoom view load images as plain `<img src>` and offer PDFs as downloads
+    (the form itself stays as it was sent)."""
+    ids = [m.get("file_id") for m in form.get("materials") or [] if isinstance(m, dict)]
+    ids.append(form.get("photo_file_id"))
+    rows = await uploads_service.owned_files(db_or_tx, app["applicant_id"], ids)
+    return {f: {"url": links.url(f), "content_type": r["content_type"]} for f, r in rows.items()}
+
+
+async def full_view(db_or_tx, app: dict, links) -> dict:
     actions = await db_or_tx.fetchall(_ACTIONS, {"id": app["id"]})
     out = summary(app)
     out["form"] = public_form(json.loads(app["form"]))
+    out["files"] = await _files(db_or_tx, app, out["form"], links)
     out["stages"] = _stages(app, actions)
     out["history"] = [{"action": a["action"], "action_name": ACTION_ZH.get(a["action"], a["action"]),
                        "actor_name": a["actor_name"], "opinion": a["opinion"], "at": iso(a["created_at"])}
@@ -185,18 +196,18 @@ async def _check_type_precondition(db_or_tx, applicant_id: int, app_type: str) -
 
 
 async def _check_files(tx, applicant_id: int, form: dict) -> None:
-    ids = {int(m["file_id"]): m["kind"] for m in form.get("materials") or []}
+    """Every file the form names exists, is the applicant's own, and the photo is a photo."""
+    ids = {m["file_id"]: m["kind"] for m in form.get("materials") or []}
     photo = form.get("photo_file_id")
     if photo:
-        ids[int(photo)] = "photo"
+        ids[photo] = "photo"
     bad = {m["kind"] for m in form.get("materials") or [] if m["kind"] not in mats.KINDS}
     if bad:
         msg = f"未知的材料类型：{', '.join(sorted(bad))}"
         raise errors.InvalidRequest("材料类型无效", details={"fields": {"form.materials": msg}})
     if not ids:
         return
-    rows = await tx.fetchall(_UPLOAD_OWNERS.where(uploads.c.id.in_(list(ids))))
-    owned = {r["id"]: r for r in rows if r["owner_id"] == applicant_id}
+    owned = await uploads_service.owned_files(tx, applicant_id, ids)
     for file_id, kind in ids.items():
         row = owned.get(file_id)
         if row is None:
@@ -215,7 +226,7 @@ async def create_draft(deps, applicant_id: int, app_type: str, form: dict) -> di
             applicant_id=applicant_id, type=app_type, status="draft", form=json.dumps(stored, ensure_ascii=False),
             reviewed=False, version=1, created_at=now, updated_at=now))
         app = await tx.fetchone(_GET, {"id": app_id})
-        return await full_view(tx, app)
+        return await full_view(tx, app, deps.upload_links)
 
 
 async def _own(tx, app_id: int, applicant_id: int, lock: bool = True) -> dict:
@@ -235,14 +246,14 @@ async def update_form(deps, app_id: int, applicant_id: int, form: dict, version:
     async with deps.db.transaction() as tx:
         app = await _own(tx, app_id, applicant_id)
         if version != app["version"]:
-            raise errors.VersionConflict(details={"current": await full_view(tx, app)})
+            raise errors.VersionConflict(details={"current": await full_view(tx, app, deps.upload_links)})
         if app["status"] not in ("draft", "correction_required"):
             raise errors.InvalidTransition("只有草稿或待补正的申请可以修改")
         stored = protect_form(form, deps.cipher, json.loads(app["form"]))
         await _check_files(tx, applicant_id, stored)
         await tx.execute(applications.update().where(applications.c.id == app_id).values(
             form=json.dumps(stored, ensure_ascii=False), version=applications.c.version + 1, updated_at=now))
-        return await full_view(tx, await tx.fetchone(_GET, {"id": app_id}))
+        return await full_view(tx, await tx.fetchone(_GET, {"id": app_id}), deps.upload_links)
 
 
 async def delete_draft(deps, app_id: int, applicant_id: int) -> None:
@@ -316,7 +327,7 @@ async def submit(deps, app_id: int, applicant_id: int, actor_name: str, version:
                                                   opinion=None, created_at=now))
         app = await tx.fetchone(_GET, {"id": app_id})
         await _event(tx, app, "application.submitted", now)
-        return await full_view(tx, app)
+        return await full_view(tx, app, deps.upload_links)
 
 
 async def withdraw(deps, app_id: int, applicant_id: int, actor_name: str) -> dict:
@@ -334,7 +345,7 @@ async def withdraw(deps, app_id: int, applicant_id: int, actor_name: str) -> dic
                                                   opinion=None, created_at=now))
         app = await tx.fetchone(_GET, {"id": app_id})
         await _event(tx, app, "application.withdrawn", now, extra_orgs=[prev_org])
-        return await full_view(tx, app)
+        return await full_view(tx, app, deps.upload_links)
 
 
 async def my_applications(db, applicant_id: int, status: str | None, cursor: int | None, limit: int) -> dict:
@@ -348,7 +359,7 @@ async def my_applications(db, applicant_id: int, status: str | None, cursor: int
     return keyset_page(rows, limit, summary)
 
 
-async def get_for(db, app_id: int, principal) -> dict:
+async def get_for(db, app_id: int, principal, links) -> dict:
     """The application for its applicant, reviewers of an org on its route, and administrators."""
     app = await db.fetchone(_GET, {"id": app_id})
     if app is None:
@@ -358,7 +369,7 @@ async def get_for(db, app_id: int, principal) -> dict:
         allowed = principal.org_id in {s["org_id"] for s in json.loads(app["route"])}
     if not allowed:
         raise errors.NotFound("申请不存在")
-    return await full_view(db, app)
+    return await full_view(db, app, links)
 
 
 # --------------------------------------------------------------------------- review side
@@ -395,9 +406,10 @@ async def review(deps, app_id: int, principal, action: str, opinion: str, versio
         if principal.org_id is None or principal.org_id not in {s["org_id"] for s in route}:
             raise errors.NotFound("申请不存在")
         if version != app["version"]:
-            raise errors.VersionConflict(details={"current": await full_view(tx, app)})
+            raise errors.VersionConflict(details={"current": await full_view(tx, app, deps.upload_links)})
         if app["status"] != "submitted":
-            raise errors.InvalidTransition("该申请当前不在审核中", details={"current": await full_view(tx, app)})
+            raise errors.InvalidTransition("该申请当前不在审核中",
+                                           details={"current": await full_view(tx, app, deps.upload_links)})
         if app["current_org_id"] != principal.org_id:
             raise errors.Forbidden("该申请当前不在本单位的审核环节")
         k = app["stage_index"]
@@ -420,7 +432,7 @@ async def review(deps, app_id: int, principal, action: str, opinion: str, versio
                                                   created_at=now))
         app = await tx.fetchone(_GET, {"id": app_id})
         await _event(tx, app, "application.updated", now, extra_orgs=[principal.org_id])
-        return await full_view(tx, app)
+        return await full_view(tx, app, deps.upload_links)
 
 
 async def _fulfil(tx, app: dict, card_level: str | None, now: dt.datetime, actor: str) -> dict:
@@ -471,12 +483,12 @@ async def _adopt_identity(tx, holder_id: int, form: dict, now: dt.datetime) -> N
             values.update(id_type=personal.get("id_type"), id_number_enc=personal["id_number_enc"],
                           id_number_masked=personal.get("id_number_masked"), id_number_hash=h)
     await tx.execute(accounts.update().where(accounts.c.id == holder_id).values(**values))
-    photo = form.get("photo_file_id")
+    photo = (await uploads_service.owned_files(tx, holder_id, [form.get("photo_file_id")])).get(form.get("photo_file_id"))
     if photo:
         exists = await tx.fetchone(sa.select(holder_profiles.c.account_id).where(holder_profiles.c.account_id == holder_id))
         if exists:
             await tx.execute(holder_profiles.update().where(holder_profiles.c.account_id == holder_id).values(
-                photo_file_id=int(photo), updated_at=now))
+                photo_file_id=photo["id"], updated_at=now))
         else:
-            await tx.insert(holder_profiles, dict(account_id=holder_id, photo_file_id=int(photo), sync_version=0,
+            await tx.insert(holder_profiles, dict(account_id=holder_id, photo_file_id=photo["id"], sync_version=0,
                                                   updated_at=now))

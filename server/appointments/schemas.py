@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Id = Field(pattern=r"^\d{1,18}$")
+# a wire upload id (uploads.service.FILE_ID_PATTERN)
+FileId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
 Status = Literal["submitted", "accepted", "prereviewed", "completed", "returned", "cancelled"]
 
 
@@ -18,7 +20,7 @@ class BookIn(BaseModel):
     window_id: str = Field(pattern=r"^\d{1,18}$")
     content: str = Field(min_length=1, max_length=2000, description="预约需求")
     preferred_date: dt.date | None = None
-    attachments: list[str] = Field(default_factory=list, max_length=10)
+    attachments: list[FileId] = Field(default_factory=list, max_length=10)
 
 
 class ResubmitIn(BaseModel):

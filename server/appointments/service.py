@@ -23,7 +23,6 @@ from server.db.tables import (
     appointments,
     ratings,
     services,
-    uploads,
     wechat_bindings,
     wechat_subscriptions,
     window_services,
@@ -32,6 +31,7 @@ from server.db.tables import (
 )
 from server.events import log as events
 from server.jobs import outbox
+from server.uploads import service as uploads_service
 from server.web.jsonutil import iso
 
 ACTIVE = ("submitted", "accepted", "prereviewed")
@@ -130,8 +130,9 @@ def is_overdue(row: dict, now: dt.datetime) -> bool:
 
 # --------------------------------------------------------------------------- views
 
-async def view(db_or_tx, appt: dict, now: dt.datetime, *, for_staff: bool = False) -> dict:
-    """The appointment as the holder (or a clerk) sees it, with its history and rating."""
+async def view(db_or_tx, appt: dict, now: dt.datetime, links, *, for_staff: bool = False) -> dict:
+    """The appointment as the holder (or a clerk) sees it, with its history, rating and attachments
+    (signed URLs from `links`)."""
     service = await db_or_tx.fetchone(_SERVICE, {"id": appt["service_id"]})
     window = await db_or_tx.fetchone(_WINDOW, {"id": appt["window_id"]})
     history = await db_or_tx.fetchall(_HISTORY, {"id": appt["id"]})
@@ -149,7 +150,7 @@ async def view(db_or_tx, appt: dict, now: dt.datetime, *, for_staff: bool = Fals
         "window": {"id": str(window["id"]), "name": window["name"], "district": window["district"],
                    "phone": window["phone"], "address": window["address"]},
         "content": appt["content"], "preferred_date": appt["preferred_date"].isoformat() if appt["preferred_date"] else None,
-        "attachments": [{"file_id": f, "url": f"/api/v1/uploads/{f}"} for f in json.loads(appt["attachments"] or "[]")],
+        "attachments": [{"file_id": f, "url": links.url(f)} for f in json.loads(appt["attachments"] or "[]")],
         "overdue": is_overdue(appt, now), "deadline_at": iso(appt["deadline_at"]),
         "created_at": iso(appt["created_at"]), "updated_at": iso(appt["updated_at"]),
         "completed_at": iso(appt["completed_at"]),
@@ -233,9 +234,8 @@ async def _bookable(tx, service_id: int, window_id: int, level: str) -> tuple[di
 async def _check_attachments(tx, holder_id: int, file_ids: list[str]) -> None:
     if not file_ids:
         return
-    rows = await tx.fetchall(sa.select(uploads.c.id, uploads.c.owner_id).where(uploads.c.id.in_([int(f) for f in file_ids])))
-    owned = {r["id"] for r in rows if r["owner_id"] == holder_id}
-    if any(int(f) not in owned for f in file_ids):
+    owned = await uploads_service.owned_files(tx, holder_id, file_ids)
+    if any(f not in owned for f in file_ids):
         raise errors.InvalidRequest("附件不存在或不属于您", details={"fields": {"attachments": "附件不存在或不属于您"}})
 
 
@@ -265,7 +265,7 @@ async def book(deps, principal, *, service_id: int, window_id: int, content: str
         appt = await tx.fetchone(_APPT, {"id": appt_id})
         await _notify_window(tx, window, service, now)
         await _record(tx, appt, "appointment.created", now, window["id"])
-        out = await view(tx, appt, now)
+        out = await view(tx, appt, now, deps.upload_links)
     deps.relay.poke()
     return out
 
@@ -277,25 +277,25 @@ async def _own(tx, appt_id: int, holder_id: int) -> dict:
     return appt
 
 
-async def _stale(tx, appt: dict, version: int | None, now: dt.datetime) -> None:
+async def _stale(tx, deps, appt: dict, version: int | None, now: dt.datetime) -> None:
     if version is not None and version != appt["version"]:
-        raise errors.VersionConflict(details={"current": await view(tx, appt, now)})
+        raise errors.VersionConflict(details={"current": await view(tx, appt, now, deps.upload_links)})
 
 
 async def cancel(deps, principal, appt_id: int, version: int | None) -> dict:
     now = deps.clock()
     async with deps.db.transaction() as tx:
         appt = await _own(tx, appt_id, principal.id)
-        await _stale(tx, appt, version, now)
+        await _stale(tx, deps, appt, version, now)
         if appt["status"] not in ("submitted", "returned"):
             raise errors.InvalidTransition("窗口已受理，不能取消；如需取消请联系服务专员",
-                                           details={"current": await view(tx, appt, now)})
+                                           details={"current": await view(tx, appt, now, deps.upload_links)})
         await tx.execute(appointments.update().where(appointments.c.id == appt_id).values(
             status="cancelled", deadline_at=None, version=appointments.c.version + 1, updated_at=now))
         await _history(tx, appt_id, "cancel", principal.id, principal.name, None, appt["status"], "cancelled", now)
         appt = await tx.fetchone(_APPT, {"id": appt_id})
         await _record(tx, appt, "appointment.updated", now, appt["window_id"])
-        return await view(tx, appt, now)
+        return await view(tx, appt, now, deps.upload_links)
 
 
 async def resubmit(deps, principal, appt_id: int, *, content: str | None, window_id: int | None, version: int) -> dict:
@@ -303,9 +303,10 @@ async def resubmit(deps, principal, appt_id: int, *, content: str | None, window
     now = deps.clock()
     async with deps.db.transaction() as tx:
         appt = await _own(tx, appt_id, principal.id)
-        await _stale(tx, appt, version, now)
+        await _stale(tx, deps, appt, version, now)
         if appt["status"] != "returned":
-            raise errors.InvalidTransition("只有被退回的预约可以修改后重新提交", details={"current": await view(tx, appt, now)})
+            raise errors.InvalidTransition("只有被退回的预约可以修改后重新提交",
+                                           details={"current": await view(tx, appt, now, deps.upload_links)})
         card = await _active_card(tx, principal.id, now)
         service, window = await _bookable(tx, appt["service_id"], window_id or appt["window_id"], card["level"])
         await tx.execute(appointments.update().where(appointments.c.id == appt_id).values(
@@ -318,7 +319,7 @@ async def resubmit(deps, principal, appt_id: int, *, content: str | None, window
         appt = await tx.fetchone(_APPT, {"id": appt_id})
         await _notify_window(tx, window, service, now)
         await _record(tx, appt, "appointment.updated", now, old_window_id, window["id"])
-        out = await view(tx, appt, now)
+        out = await view(tx, appt, now, deps.upload_links)
     deps.relay.poke()
     return out
 
@@ -350,10 +351,10 @@ async def get_for(deps, principal, appt_id: int) -> dict:
     if appt is None:
         raise errors.NotFound("预约不存在")
     if appt["holder_id"] == principal.id:
-        return await view(deps.db, appt, now)
+        return await view(deps.db, appt, now, deps.upload_links)
     scope = await staff_scope(deps.db, principal)
     if scope.sees(appt["window_id"]):
-        return await view(deps.db, appt, now, for_staff=True)
+        return await view(deps.db, appt, now, deps.upload_links, for_staff=True)
     raise errors.NotFound("预约不存在")
 
 
@@ -394,12 +395,12 @@ async def staff_action(deps, principal, appt_id: int, *, action: str, opinion: s
         if appt is None or not scope.sees(appt["window_id"]):
             raise errors.NotFound("预约不存在")
         if version != appt["version"]:
-            current = await view(tx, appt, now, for_staff=True)
+            current = await view(tx, appt, now, deps.upload_links, for_staff=True)
             raise errors.VersionConflict("该预约已被其他工作人员处理，请刷新后查看", details={"current": current})
         allowed_from, to_status = STAFF_ACTIONS[action]
         if appt["status"] not in allowed_from:
             raise errors.InvalidTransition(f"当前状态（{STATUS_ZH[appt['status']]}）不能{ACTION_ZH[action]}",
-                                           details={"current": await view(tx, appt, now, for_staff=True)})
+                                           details={"current": await view(tx, appt, now, deps.upload_links, for_staff=True)})
         service = await tx.fetchone(_SERVICE, {"id": appt["service_id"]})
         old_window = await tx.fetchone(_WINDOW, {"id": appt["window_id"]})
         values: dict = dict(status=to_status, deadline_at=deadline_for(to_status, service, now),

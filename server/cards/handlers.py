@@ -9,13 +9,14 @@ from server.applications.handlers import cursor_id
 from server.applications.schemas import CardListQuery, CardStatusIn
 from server.cards import service
 from server.db.database import Query
-from server.db.tables import accounts, holder_profiles
+from server.db.tables import accounts, holder_profiles, uploads
 from server.web.auth_policy import roles
 from server.web.base import ApiHandler, Raw, endpoint
 
 _HOLDER = Query(
-    sa.select(accounts.c.name, accounts.c.id_number_masked, holder_profiles.c.photo_file_id)
-    .select_from(accounts.outerjoin(holder_profiles, holder_profiles.c.account_id == accounts.c.id))
+    sa.select(accounts.c.name, accounts.c.id_number_masked, uploads.c.public_id.label("photo_file_id"))
+    .select_from(accounts.outerjoin(holder_profiles, holder_profiles.c.account_id == accounts.c.id)
+                 .outerjoin(uploads, uploads.c.id == holder_profiles.c.photo_file_id))
     .where(accounts.c.id == sa.bindparam("id"))
 )
 
@@ -32,7 +33,7 @@ class MyCardHandler(ApiHandler):
         out = service.card_summary(card, service.today_cst(self.now()))
         out["status_reason"] = card["status_reason"] if card["status"] == "disabled" else None
         out["holder"] = {"name": holder["name"], "id_number_masked": holder["id_number_masked"],
-                         "photo_url": f"/api/v1/uploads/{holder['photo_file_id']}" if holder["photo_file_id"] else None}
+                         "photo_url": self.deps.upload_links.url(holder["photo_file_id"])}
         out["quotas"] = []
         for extend in CARD_EXTENSIONS:
             await extend(self, card, out)

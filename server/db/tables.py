@@ -255,6 +255,9 @@ uploads = sa.Table(
     "uploads",
     metadata,
     _id(),
+    # the wire `file_id`: 128 random bits in lowercase hex (sequential ids would be guessable; lowercase
+    # because MySQL's default collation compares case-insensitively)
+    sa.Column("public_id", sa.String(32), nullable=False, unique=True),
     sa.Column("owner_id", BigId, sa.ForeignKey("accounts.id"), nullable=False, index=True),
     # photo | material
     sa.Column("kind", sa.String(16), nullable=False),

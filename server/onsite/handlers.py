@@ -33,7 +33,7 @@ class VenueScanHandler(ApiHandler):
     async def post(self):
         b = self.body_args
         return await service.scan(self.db, staff=self.principal, token=b.token, service_id=b.service_id,
-                                  now=self.now(), keys=self.config.qr_keys)
+                                  now=self.now(), keys=self.config.qr_keys, links=self.deps.upload_links)
 
 
 class CheckinHandler(ApiHandler):
@@ -42,7 +42,7 @@ class CheckinHandler(ApiHandler):
     async def post(self):
         b = self.body_args
         return await service.checkin(self.db, holder=self.principal, text=b.venue_code, service_id=b.service_id,
-                                     now=self.now(), keys=self.config.qr_keys)
+                                     now=self.now(), keys=self.config.qr_keys, links=self.deps.upload_links)
 
 
 class VenueVisitsHandler(ApiHandler):

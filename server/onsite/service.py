@@ -26,7 +26,18 @@ from server import errors
 from server.accounts.privacy import mask_card_no, mask_name
 from server.cards.service import NoCard, effective_status, today_cst
 from server.db.database import IntegrityError, Query
-from server.db.tables import accounts, cards, holder_profiles, qr_uses, quota_usage, services, venue_services, venues, visits
+from server.db.tables import (
+    accounts,
+    cards,
+    holder_profiles,
+    qr_uses,
+    quota_usage,
+    services,
+    uploads,
+    venue_services,
+    venues,
+    visits,
+)
 from server.events import log as events
 from server.onsite import qr, venue_code
 from server.web.auth_policy import Principal
@@ -87,7 +98,7 @@ _PLACE_COLS = (
 
 
 _CARD_COLS = (cards.c.card_no, cards.c.level, cards.c.status, cards.c.valid_until, cards.c.holder_id,
-              accounts.c.name.label("holder_name"), holder_profiles.c.photo_file_id)
+              accounts.c.name.label("holder_name"), uploads.c.public_id.label("photo_file_id"))
 
 
 def _with_card(src):
@@ -95,7 +106,8 @@ def _with_card(src):
     # venue learns nothing about the holder, in the same single round trip
     return (src.outerjoin(cards, sa.and_(cards.c.id == sa.bindparam("card"), _OFFERED))
             .outerjoin(accounts, accounts.c.id == cards.c.holder_id)
-            .outerjoin(holder_profiles, holder_profiles.c.account_id == cards.c.holder_id))
+            .outerjoin(holder_profiles, holder_profiles.c.account_id == cards.c.holder_id)
+            .outerjoin(uploads, uploads.c.id == holder_profiles.c.photo_file_id))
 
 
 def _place(where, *, chosen: bool, card: bool = False):
@@ -121,7 +133,8 @@ _VENUE_PLACE = _place(venues.c.id == sa.bindparam("venue"), chosen=True)
 _VENUE_PLACE_DEFAULT = _place(venues.c.id == sa.bindparam("venue"), chosen=False)
 
 _CARD_SRC = (cards.join(accounts, accounts.c.id == cards.c.holder_id)
-             .outerjoin(holder_profiles, holder_profiles.c.account_id == cards.c.holder_id))
+             .outerjoin(holder_profiles, holder_profiles.c.account_id == cards.c.holder_id)
+             .outerjoin(uploads, uploads.c.id == holder_profiles.c.photo_file_id))
 # the holder's newest card, locked: one check-in of a card at a time (the repeat window needs it)
 _HOLDER_CARD_LOCK = Query(sa.select(cards.c.id, *_CARD_COLS).select_from(_CARD_SRC)
                           .where(cards.c.holder_id == sa.bindparam("holder"))
@@ -183,12 +196,12 @@ async def take_quota(tx, *, card_id: int, service_id: int, year: int, quota: int
     return res.rowcount > 0
 
 
-def _holder(card: dict | None) -> dict | None:
+def _holder(card: dict | None, links) -> dict | None:
     if card is None:
         return None
-    photo = card["photo_file_id"]
+    # a signed URL: the clerk's phone shows the photo at once, no second authorised request
     return {"name_masked": mask_name(card["holder_name"]), "level": card["level"],
-            "photo_url": f"/api/v1/uploads/{photo}" if photo else None}
+            "photo_url": links.url(card["photo_file_id"])}
 
 
 def _service_ref(place: dict) -> dict | None:
@@ -218,7 +231,7 @@ async def _record(tx, *, place: dict, card: dict | None, card_id: int | None, ho
 # --------------------------------------------------------------------------- venue staff scan the holder
 
 async def scan(db, *, staff: Principal, token: str, service_id: int | None, now: dt.datetime,
-               keys: dict[str, str]) -> dict:
+               keys: dict[str, str], links) -> dict:
     """Verify a holder's dynamic QR token at the clerk's venue: always a verdict, always logged."""
     if staff.org_id is None:
         raise NotVenueStaff()
@@ -266,7 +279,7 @@ async def scan(db, *, staff: Principal, token: str, service_id: int | None, now:
            "venue": {"id": str(place["venue_id"]), "name": place["venue_name"]},
            "service": _service_ref(place), "visit_id": str(visit_id), "at": iso(now)}
     if card is not None:
-        out["holder"] = _holder(card)
+        out["holder"] = _holder(card, links)
         out["card_no_masked"] = mask_card_no(card["card_no"])
     return out
 
@@ -274,7 +287,7 @@ async def scan(db, *, staff: Principal, token: str, service_id: int | None, now:
 # --------------------------------------------------------------------------- the holder scans the venue
 
 async def checkin(db, *, holder: Principal, text: str, service_id: int | None, now: dt.datetime,
-                  keys: dict[str, str]) -> dict:
+                  keys: dict[str, str], links) -> dict:
     """Check a holder in at the venue named by a poster code: the same checks as a scan, answered to
     the holder's phone with a short check code the clerk compares by eye."""
     venue_id = venue_code.verify(text, keys)
@@ -299,7 +312,7 @@ async def checkin(db, *, holder: Principal, text: str, service_id: int | None, n
         verdict = judge(card, place, today_cst(now))
         sid = place["service_id"] or service_id
         base = {"venue": {"id": str(place["venue_id"]), "name": place["venue_name"]},
-                "service": _service_ref(place), "holder": _holder(card), "at": at}
+                "service": _service_ref(place), "holder": _holder(card, links), "at": at}
         if verdict == "ok":
             prev = await tx.fetchone(_RECENT_OK, {"card": card["id"], "venue": place["venue_id"], "service": sid,
                                                   "since": now - REPEAT_WINDOW})

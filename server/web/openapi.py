@@ -49,6 +49,8 @@ def build_openapi(app) -> dict:
             {"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in params]}
         if ep.auth.kind in ("user", "roles"):
             op["security"] = [{"bearer": []}]
+        elif ep.auth.kind == "signed_url":
+            op["security"] = [{"bearer": []}, {}]
         if ep.query is not None:
             for name, field in ep.query.model_fields.items():
                 op["parameters"].append({"name": name, "in": "query", "required": field.is_required(),

@@ -1,9 +1,11 @@
 import { onBeforeUnmount, ref, watch } from 'vue'
-import { fetchUpload } from '../api/uploadsRead'
+import { fetchUpload, isSigned, signedSrc } from '../api/uploadsRead'
 
 /**
- * An uploaded image as a blob: URL (GET /api/v1/uploads/{id} needs the Authorization header, so
- * an <img src> cannot load it directly). Revoked when the source changes or the component goes.
+ * An uploaded image for an <img src>. The API hands out signed URLs (`?exp=&sig=`, valid 10 minutes,
+ * no Authorization header needed, cacheable by the browser): those are used as they are. An
+ * unsigned one (GET /api/v1/uploads/{id} then needs the header) is fetched as a blob: URL, revoked
+ * when the source changes or the component goes.
  */
 export function useAuthImage(source, fetcher = fetchUpload) {
   const src = ref('')
@@ -19,6 +21,10 @@ export function useAuthImage(source, fetcher = fetchUpload) {
     src.value = ''
     failed.value = false
     if (!url) return
+    if (isSigned(url)) {
+      src.value = signedSrc(url)
+      return
+    }
     loading.value = true
     try {
       const blob = await fetcher(url)

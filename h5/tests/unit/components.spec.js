@@ -10,6 +10,7 @@ const SmsCodeButton = (await import('../../src/components/SmsCodeButton.vue')).d
 const QrCanvas = (await import('../../src/components/QrCanvas.vue')).default
 const StatusTag = (await import('../../src/components/StatusTag.vue')).default
 const AuthImage = (await import('../../src/components/AuthImage.vue')).default
+const FileThumb = (await import('../../src/components/FileThumb.vue')).default
 const { normaliseForm, toPayload, fieldErrorMessage } = await import('../../src/pages/holder/applicationForm')
 const { APPOINTMENT_STATUS, formatTime, clock } = await import('../../src/utils/format')
 
@@ -89,6 +90,31 @@ describe('AuthImage', () => {
     expect(w.find('img').attributes('src')).toBe('blob:photo-1')
     w.unmount()
     expect(URL.revokeObjectURL).toHaveBeenCalledWith('blob:photo-1')
+  })
+
+  it('uses a signed URL as a plain <img src>, without fetching it', async () => {
+    const api = await import('../../src/api/uploadsRead')
+    const spy = vi.spyOn(api, 'fetchUpload')
+    const url = '/api/v1/uploads/0123456789abcdef0123456789abcdef?exp=1795997220&sig=adc32ff55eda1d2c3220557cc686c98b'
+    const w = mount(AuthImage, { props: { url } })
+    await flushPromises()
+    expect(spy).not.toHaveBeenCalled()
+    expect(w.find('img').attributes('src')).toBe(url)
+    expect(api.fileUrl({ abc: { url, content_type: 'image/png' } }, 'abc')).toBe(url)
+    expect(api.fileUrl({}, 'abc')).toBe('/api/v1/uploads/abc')
+    expect(api.fileUrl({}, '')).toBe('')
+  })
+})
+
+describe('FileThumb', () => {
+  it('offers a PDF material as a download tile and shows an image as a thumbnail', async () => {
+    const url = '/api/v1/uploads/0123456789abcdef0123456789abcdef?exp=1795997220&sig=adc32ff55eda1d2c3220557cc686c98b'
+    const pdf = mount(FileThumb, { props: { files: { a: { url, content_type: 'application/pdf' } }, fileId: 'a' } })
+    expect(pdf.find('[data-test="pdf-tile"]').attributes('href')).toBe(url)
+    const img = mount(FileThumb, { props: { files: { a: { url, content_type: 'image/png' } }, fileId: 'a' } })
+    await flushPromises()
+    expect(img.find('[data-test="pdf-tile"]').exists()).toBe(false)
+    expect(img.find('img').attributes('src')).toBe(url)
   })
 })
 
