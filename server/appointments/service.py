@@ -426,6 +426,6 @@ async def staff_action(deps, principal, appt_id: int, *, action: str, opinion: s
         if action == "forward":
             await _notify_window(tx, target, service, now)
         await _record(tx, appt, "appointment.updated", now, old_window["id"], target["id"])
-        out = await view(tx, appt, now, for_staff=True)
+        out = await view(tx, appt, now, deps.upload_links, for_staff=True)
     deps.relay.poke()
     return out
