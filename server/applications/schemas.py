@@ -6,12 +6,12 @@ submission still lacks. ID numbers are accepted in clear text and never stored o
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from server.accounts.privacy import PHONE_RE, normalize_id_number, valid_id_card
+from server.accounts.privacy import PHONE_RE, normalize_id_number
+from server.web.validators import Day, check_id_number
 
 S = lambda n: Field(default=None, max_length=n)  # noqa: E731
 
@@ -20,22 +20,20 @@ class Part(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
 
-def _check_id(v: str | None) -> str | None:
+def _check_id(v: str | None, id_type: str | None = "resident_id") -> str | None:
     if v is None or v == "":
         return None
     v = normalize_id_number(v)
     if "*" in v:  # the masked value sent back unchanged: keep what is stored
         return v
-    if not valid_id_card(v):
-        raise ValueError("请输入正确的18位居民身份证号码")
-    return v
+    return check_id_number(v, id_type)
 
 
 class Personal(Part):
     name: str | None = S(32)
     gender: Literal["男", "女"] | None = None
     ethnicity: str | None = S(16)
-    birth_date: dt.date | None = None
+    birth_date: Day | None = None
     nationality: str | None = S(32)
     native_place: str | None = S(64)
     id_type: Literal["resident_id", "passport", "hk_macao_pass", "taiwan_pass", "foreign_permit"] | None = None
@@ -44,7 +42,11 @@ class Personal(Part):
     email: str | None = S(64)
     residence: str | None = S(128)
 
-    _id = field_validator("id_number")(_check_id)
+    @field_validator("id_number")
+    @classmethod
+    def _id(cls, v, info: ValidationInfo):
+        # the document type (declared above, so already validated) decides the number's shape
+        return _check_id(v, info.data.get("id_type"))
 
     @field_validator("phone")
     @classmethod
@@ -102,7 +104,7 @@ class FamilyMember(Part):
 
 class Material(Part):
     kind: str = Field(min_length=1, max_length=32)
-    file_id: str = Field(min_length=1, max_length=20, pattern=r"^\d+$")
+    file_id: str = Field(min_length=1, max_length=20, pattern=r"^[0-9]+$")
 
 
 class ApplicationForm(Part):
@@ -114,7 +116,7 @@ class ApplicationForm(Part):
     achievements: str | None = Field(default=None, max_length=5000)
     family: list[FamilyMember] = Field(default_factory=list, max_length=10)
     materials: list[Material] = Field(default_factory=list, max_length=30)
-    photo_file_id: str | None = Field(default=None, max_length=20, pattern=r"^\d+$")
+    photo_file_id: str | None = Field(default=None, max_length=20, pattern=r"^[0-9]+$")
 
 
 REQUIRED_FIELDS = {

@@ -23,7 +23,6 @@ from server.db.tables import (
     appointments,
     ratings,
     services,
-    uploads,
     wechat_bindings,
     wechat_subscriptions,
     window_services,
@@ -32,6 +31,7 @@ from server.db.tables import (
 )
 from server.events import log as events
 from server.jobs import outbox
+from server.uploads.service import get_upload
 from server.web.jsonutil import iso
 
 ACTIVE = ("submitted", "accepted", "prereviewed")
@@ -230,12 +230,12 @@ async def _bookable(tx, service_id: int, window_id: int, level: str) -> tuple[di
 
 
 async def _check_attachments(tx, holder_id: int, file_ids: list[str]) -> None:
-    if not file_ids:
-        return
-    rows = await tx.fetchall(sa.select(uploads.c.id, uploads.c.owner_id).where(uploads.c.id.in_([int(f) for f in file_ids])))
-    owned = {r["id"] for r in rows if r["owner_id"] == holder_id}
-    if any(int(f) not in owned for f in file_ids):
-        raise errors.InvalidRequest("附件不存在或不属于您", details={"fields": {"attachments": "附件不存在或不属于您"}})
+    """Every attachment is an upload of this holder. Upload ids are opaque strings: each is looked up
+    as such (never `int()`ed here), and an unknown or foreign one is a 400 on `attachments`."""
+    for f in dict.fromkeys(file_ids):
+        row = await get_upload(tx, f)
+        if row is None or row["owner_id"] != holder_id:
+            raise errors.InvalidRequest("附件不存在或不属于您", details={"fields": {"attachments": "附件不存在或不属于您"}})
 
 
 async def _active_card(tx, holder_id: int, now: dt.datetime) -> dict:
