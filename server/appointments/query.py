@@ -59,7 +59,7 @@ async def build_filter(db, scope, f, now: dt.datetime):
         conds.append(appointments.c.district == f.district)
     if f.q:
         q = f.q.strip()
-        # an appointment number (ASCII digits only: '²'.isdigit() is true but int('²') fails)
+        # an appointment number: ASCII digits only ('²' passes isdigit but int('²') fails)
         conds.append(appointments.c.id == int(q) if ID_RE.match(q) else appointments.c.holder_name == q)
     if f.overdue is True:
         conds.append(appointments.c.deadline_at < now)

@@ -3,7 +3,7 @@
 Rule: only ASCII `0-9` is a digit. No normalisation: `１`, `٩`, `𝟗` or `²` are refused with a
 400, never folded into `1`/`9`/`2`. Folding them would let `1380000000１` pass as a new phone on
 SQLite and log into the ASCII phone's account on MariaDB (whose collation equates them), and hash
-an ID number differently from its ASCII form. `str.isdigit()`, `int()` on raw text and a bare `\\d`
+an ID number differently from its ASCII form. `isdigit`, `int()` on raw text and a bare `\\d`
 all accept those characters, so they are never used on input: use the patterns and parsers here
 (`tests/web/test_ascii_digits.py` greps the code for them).
 """
@@ -42,7 +42,7 @@ DATE_MAX = dt.date(2100, 12, 31)
 
 
 def is_ascii_digits(text: str) -> bool:
-    """True for a non-empty string of ASCII 0-9 only (unlike `str.isdigit()`)."""
+    """True for a non-empty string of ASCII 0-9 only (unlike `isdigit`)."""
     return bool(ASCII_DIGITS_RE.match(text))
 
 
