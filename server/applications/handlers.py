@@ -53,7 +53,8 @@ class SubmitHandler(ApiHandler):
 class WithdrawHandler(ApiHandler):
     @endpoint(HOLDER, body=s.VersionIn, summary="撤回申请（审核人员办理前）")
     async def post(self, app_id):
-        return await service.withdraw(self.deps, int_id(app_id), self.principal.id, self.principal.name)
+        return await service.withdraw(self.deps, int_id(app_id), self.principal.id, self.principal.name,
+                                      self.body_args.version)
 
 
 class MyApplicationsHandler(ApiHandler):

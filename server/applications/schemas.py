@@ -158,7 +158,8 @@ class UpdateApplicationIn(BaseModel):
 
 
 class VersionIn(BaseModel):
-    version: int | None = Field(default=None, ge=1)
+    # every state-changing action sends the version it saw: 400 without it, 409 when stale
+    version: int = Field(ge=1, description="客户端看到的版本号（过期返回409 VERSION_CONFLICT）")
 
 
 class ReviewActionIn(BaseModel):

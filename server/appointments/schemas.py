@@ -31,7 +31,8 @@ class ResubmitIn(BaseModel):
 
 
 class CancelIn(BaseModel):
-    version: int | None = Field(default=None, ge=1)
+    # the version the holder saw: 400 without it, 409 when stale
+    version: int = Field(ge=1, description="客户端看到的版本号（过期返回409 VERSION_CONFLICT）")
 
 
 class RatingIn(BaseModel):
