@@ -18,19 +18,26 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from server import errors
 
+
+def _whole(pattern: str) -> re.Pattern:
+    """The pattern (written for pydantic, whose `$` means the end of the text) for Python's `re`,
+    whose `$` also matches before a final newline: `\\Z` instead, so "13800000001\\n" is refused."""
+    return re.compile(pattern.removesuffix("$") + r"\Z")
+
+
 # the largest id a BIGINT column holds is 2^63-1 (19 digits); ids we hand out are far smaller, and
 # 18 digits keep every value inside a signed 64-bit integer on SQLite and MariaDB alike
 ID_PATTERN = r"^[1-9][0-9]{0,17}$"
-ID_RE = re.compile(ID_PATTERN)
+ID_RE = _whole(ID_PATTERN)
 MOBILE_PATTERN = r"^1[3-9][0-9]{9}$"
-PHONE_RE = re.compile(MOBILE_PATTERN)
+PHONE_RE = _whole(MOBILE_PATTERN)
 # 居民身份证: 17 digits and a check character (GB 11643); the check digit itself is verified apart
 ID_CARD_PATTERN = r"^[0-9]{17}[0-9X]$"
-ID_CARD_RE = re.compile(ID_CARD_PATTERN)
+ID_CARD_RE = _whole(ID_CARD_PATTERN)
 # other identity documents (passport, 港澳/台湾通行证, 外国人永久居留证): ASCII letters and digits
 OTHER_ID_PATTERN = r"^[A-Z0-9]{5,20}$"
-OTHER_ID_RE = re.compile(OTHER_ID_PATTERN)
-ASCII_DIGITS_RE = re.compile(r"^[0-9]+$")
+OTHER_ID_RE = _whole(OTHER_ID_PATTERN)
+ASCII_DIGITS_RE = _whole(r"^[0-9]+$")
 
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)

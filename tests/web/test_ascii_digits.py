@@ -85,6 +85,10 @@ async def test_sync_accepts_valid_id_numbers(api, deps):
     r = await pc.call("PUT", "/api/v1/sync/holders/PC-80", {"version": 2, "name": "赵六", "id_number": ZHANG_ID,
                                                            "phone": "1390000000٩"})
     chinese_field_error(r, "phone")
+    # Python's `$` matches before a final newline; the validators anchor at the very end
+    r = await pc.call("PUT", "/api/v1/sync/holders/PC-80", {"version": 2, "name": "赵六", "id_number": ZHANG_ID,
+                                                           "phone": "13900000066\n"})
+    chinese_field_error(r, "phone")
 
 
 async def test_venue_staff_and_ids_refuse_non_ascii_digits(api, deps):
