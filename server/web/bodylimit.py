@@ -7,13 +7,19 @@ never kept, and answered `413 PAYLOAD_TOO_LARGE` in the usual error format; the 
 that answer instead of a connection reset. A body beyond DRAIN_FACTOR × the limit is not worth
 reading: it gets the same 413 and the connection is closed. The per-route limits (1 MiB of JSON,
 10 MiB of upload) stay in `ApiHandler._check_size`.
+
+Malformed headers (a control character in `Authorization`, say) are refused by Tornado while it
+parses them, again with a bare 400 written straight to the socket. `_contract_header_errors`
+makes that answer a contract 400 too, by wrapping the header parser of each connection; if a
+Tornado upgrade renames that private method, the wrapper is skipped and the bare 400 comes back
+(tests/web/test_bad_input.py then fails and says so).
 """
 
 from __future__ import annotations
 
 import tornado.httpserver
 import tornado.web
-from tornado import httputil
+from tornado import httputil, iostream
 
 from server import errors
 from server.web.jsonutil import dumps
@@ -23,8 +29,35 @@ DRAIN_FACTOR = 2
 
 
 def _error_bytes(limit: int) -> bytes:
-    exc = errors.PayloadTooLarge(f"请求内容过大，不能超过{limit // 1024}KB")
+    return _body(errors.PayloadTooLarge(f"请求内容过大，不能超过{limit // 1024}KB"))
+
+
+def _body(exc: errors.DomainError) -> bytes:
     return dumps({"error": {"code": exc.code, "message": exc.message, "details": exc.details}}).encode()
+
+
+def _write_and_close(stream, status: int, reason: str, body: bytes) -> None:
+    head = f"HTTP/1.1 {status} {reason}\r\n".encode() + b"".join(
+        f"{k}: {v}\r\n".encode() for k, v in _headers(body, close=True).get_all()) + b"\r\n"
+    stream.write(head + body).add_done_callback(lambda _f: stream.close())
+
+
+def _contract_header_errors(request_conn) -> None:
+    """A header Tornado cannot parse is answered with the contract's 400 (not a bare one)."""
+    parse = getattr(request_conn, "_parse_headers", None)
+    if parse is None or getattr(request_conn, "is_client", True):
+        return
+
+    def parse_or_refuse(data: bytes):
+        try:
+            return parse(data)
+        except httputil.HTTPInputError:
+            stream = request_conn.stream
+            _write_and_close(stream, 400, "Bad Request", _body(errors.InvalidRequest("请求头格式有误")))
+            # ends this connection's request loop quietly; the stream closes once the answer is out
+            raise iostream.StreamClosedError() from None
+
+    request_conn._parse_headers = parse_or_refuse
 
 
 def _headers(body: bytes, close: bool) -> httputil.HTTPHeaders:
@@ -78,17 +111,14 @@ class _BodyLimit(httputil.HTTPMessageDelegate):
             self.inner.on_connection_close()
 
     def _refuse_and_close(self) -> None:
-        stream = self.conn.detach()
-        body = _error_bytes(self.limit)
-        head = b"HTTP/1.1 413 Payload Too Large\r\n" + b"".join(
-            f"{k}: {v}\r\n".encode() for k, v in _headers(body, close=True).get_all()) + b"\r\n"
-        stream.write(head + body).add_done_callback(lambda _f: stream.close())
+        _write_and_close(self.conn.detach(), 413, "Payload Too Large", _error_bytes(self.limit))
 
 
 class ApiApplication(tornado.web.Application):
     """The Tornado application with the body limit in front of the routing."""
 
     def start_request(self, server_conn, request_conn):
+        _contract_header_errors(request_conn)
         inner = super().start_request(server_conn, request_conn)
         config = self.settings["deps"].config
         return _BodyLimit(inner, request_conn, max(config.max_upload_bytes, config.max_body_bytes))
