@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from server.accounts.privacy import PHONE_RE, normalize_id_number
-from server.web.validators import Day, check_id_number
+from server.web.validators import Day, check_code, check_id_number
 
 S = lambda n: Field(default=None, max_length=n)  # noqa: E731
 
@@ -73,6 +73,8 @@ class Employer(Part):
     name: str | None = S(128)
     # 单位关联代码 (seed 003): links the applicant to a registered employer
     association_code: str | None = S(64)
+
+    _code = field_validator("association_code")(check_code)
     # 是否市直 / 单位所在地 decide the competent org (seed 002 §2.2.1)
     is_city_level: bool | None = None
     district: str | None = S(32)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from server.sync import service
 from server.web.auth_policy import SYNC
 from server.web.base import ApiHandler, endpoint
-from server.web.validators import Day, check_id_number, check_phone
+from server.web.validators import Day, check_code, check_id_number, check_phone
 
 EXTERNAL_ID = r"(?P<external_id>[A-Za-z0-9_.:-]{1,64})"
 CARD_NO = r"(?P<card_no>[A-Za-z0-9-]{1,32})"
@@ -30,6 +30,7 @@ class HolderIn(BaseModel):
         return check_id_number(v, info.data.get("id_type"))
 
     _phone = field_validator("phone")(check_phone)
+    _code = field_validator("employer_code")(check_code)
 
 
 class CardIn(BaseModel):

@@ -38,6 +38,10 @@ ID_CARD_RE = _whole(ID_CARD_PATTERN)
 OTHER_ID_PATTERN = r"^[A-Z0-9]{5,20}$"
 OTHER_ID_RE = _whole(OTHER_ID_PATTERN)
 ASCII_DIGITS_RE = _whole(r"^[0-9]+$")
+# codes looked up by equality (单位关联代码 / 统一社会信用代码 …): MariaDB's collation would equate
+# `９１３７…` with `9137…`, so only ASCII letters, digits, `_` and `-`
+CODE_PATTERN = r"^[0-9A-Za-z_-]{1,64}$"
+CODE_RE = _whole(CODE_PATTERN)
 
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
@@ -109,6 +113,15 @@ def valid_id_card(v: str) -> bool:
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
     total = sum(int(c) * w for c, w in zip(v[:17], weights))
     return "10X98765432"[total % 11] == v[17]
+
+
+def check_code(v: str | None) -> str | None:
+    """An organisation code in ASCII letters and digits, or None for an empty value."""
+    if v is None or v.strip() == "":
+        return None
+    if not CODE_RE.match(v.strip()):
+        raise ValueError("代码只能包含英文字母、数字、下划线和连字符")
+    return v.strip()
 
 
 def check_phone(v: str | None) -> str | None:

@@ -59,6 +59,10 @@ async def test_application_refuses_full_width_id_and_phone(api):
             assert r.status in (201, 409, 422), r  # the form itself is fine
             continue
         chinese_field_error(r, field)
+    # MariaDB's collation equates a full-width 关联代码 with the employer's: refused everywhere
+    r = await api.post("/api/v1/applications", {"type": "renew", "form": {"employer": {
+        "association_code": "９１３７１０８１MA3WDJG02Y"}}}, token=lisi)
+    chinese_field_error(r, "association_code")
     r = await api.post("/api/v1/applications", {"type": "new", "form": {"family": [
         {"name": "李小四", "relation": "子女", "id_number": FULL_WIDTH_ID}]}}, token=lisi)
     chinese_field_error(r, "id_number")
@@ -85,6 +89,9 @@ async def test_sync_accepts_valid_id_numbers(api, deps):
     r = await pc.call("PUT", "/api/v1/sync/holders/PC-80", {"version": 2, "name": "赵六", "id_number": ZHANG_ID,
                                                            "phone": "1390000000٩"})
     chinese_field_error(r, "phone")
+    r = await pc.call("PUT", "/api/v1/sync/holders/PC-80", {"version": 2, "name": "赵六", "id_number": ZHANG_ID,
+                                                           "employer_code": "９１３７１０８１MA3WDJG02Y"})
+    chinese_field_error(r, "employer_code")
     # Python's `$` matches before a final newline; the validators anchor at the very end
     r = await pc.call("PUT", "/api/v1/sync/holders/PC-80", {"version": 2, "name": "赵六", "id_number": ZHANG_ID,
                                                            "phone": "13900000066\n"})
