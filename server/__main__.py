@@ -7,12 +7,11 @@ import logging
 import signal
 import sys
 
-import tornado.httpserver
-
 from server.app import make_app
 from server.config import Config, ConfigError
 from server.db.database import DatabaseUnavailable, open_database
 from server.deps import build_deps
+from server.web.bodylimit import http_server
 from server.web.logctx import setup_logging
 
 log = logging.getLogger("server")
@@ -30,10 +29,7 @@ async def serve(config: Config) -> None:
         except DatabaseUnavailable:
             log.error("database unavailable: demo data not loaded")
     app = make_app(deps)
-    server = tornado.httpserver.HTTPServer(
-        app, xheaders=config.trusted_proxy, max_body_size=config.max_upload_bytes + 1024 * 1024,
-        idle_connection_timeout=75,
-    )
+    server = http_server(app, config)  # over-large bodies get the contract's 413 (server/web/bodylimit.py)
     server.listen(config.port, config.host)
     if config.outbox_relay:
         deps.relay.start()

@@ -10,6 +10,7 @@ import tornado.web
 
 from server.web import security
 from server.web.base import ApiHandler, NotFoundHandler, all_endpoints
+from server.web.bodylimit import ApiApplication
 
 # Each feature module exposes ROUTES = [(pattern, HandlerClass), …]; app.py only collects them.
 FEATURES = [
@@ -116,7 +117,7 @@ def make_app(deps, extra_routes=None) -> tornado.web.Application:
         if isinstance(handler, tuple):  # (Handler, kwargs) for static files
             handler, kwargs = handler
         specs.append(tornado.web.url(pattern, handler, kwargs))
-    return tornado.web.Application(
+    return ApiApplication(
         specs,
         deps=deps,
         default_handler_class=NotFoundHandler,

@@ -6,13 +6,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from server import errors
 from server.accounts import service
 from server.auth import schemas as s
 from server.auth import service as auth_service
 from server.web.auth_policy import LOGGED_IN, roles
 from server.web.base import ApiHandler, endpoint
 from server.web.pagination import PageQuery
+from server.web.validators import parse_cursor, parse_id
 
 
 class MeHandler(ApiHandler):
@@ -41,17 +41,11 @@ class AccountStatusIn(BaseModel):
 
 
 def _cursor(raw: str | None) -> int | None:
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 19:
-        raise errors.InvalidRequest("分页游标无效", details={"fields": {"cursor": "分页游标无效"}})
-    return int(raw)
+    return parse_cursor(raw)
 
 
 def _account_id(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 19:
-        raise errors.NotFound("账号不存在")
-    return int(raw)
+    return parse_id(raw, "账号")
 
 
 class AdminAccountsHandler(ApiHandler):

@@ -39,7 +39,7 @@ def password_problem(password: str) -> str | None:
         return "密码长度不能少于8位"
     if len(password) > 64:
         return "密码长度不能超过64位"
-    kinds = sum(bool(re.search(p, password)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
+    kinds = sum(bool(re.search(p, password)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
     if kinds < 3:
         return "密码需包含大写字母、小写字母、数字、特殊符号中的至少三种"
     return None

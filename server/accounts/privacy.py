@@ -6,12 +6,11 @@ import base64
 import hashlib
 import hmac
 import os
-import re
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-ID_CARD_RE = re.compile(r"^\d{17}[\dX]$")
+# ASCII digits only (server.web.validators says why); re-exported for the modules that import them here
+from server.web.validators import ID_CARD_RE, PHONE_RE, valid_id_card  # noqa: F401
 
 
 def mask_phone(phone: str | None) -> str | None:
@@ -54,15 +53,6 @@ def mask_name(name: str | None) -> str | None:
 
 def normalize_id_number(id_number: str) -> str:
     return id_number.strip().upper()
-
-
-def valid_id_card(id_number: str) -> bool:
-    """Mainland resident ID card: 18 characters with the GB 11643 check digit."""
-    if not ID_CARD_RE.match(id_number):
-        return False
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    total = sum(int(c) * w for c, w in zip(id_number[:17], weights))
-    return "10X98765432"[total % 11] == id_number[17]
 
 
 class IdCipher:

@@ -7,7 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from server import errors
-from server.accounts.privacy import mask_phone
+from server.accounts.privacy import PHONE_RE, mask_phone
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, orgs, sessions
 from server.web.pagination import keyset_page
@@ -44,7 +44,7 @@ async def get_account(db, account_id: int) -> dict:
 
 async def find_for_password_login(db, username: str) -> dict | None:
     row = await db.fetchone(_BY_USERNAME, {"u": username})
-    if row is None and username.isdigit():
+    if row is None and PHONE_RE.match(username):
         row = await db.fetchone(_BY_PHONE, {"phone": username})
     return row
 

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from server import errors
 from server.applications import materials, service
 from server.applications import schemas as s
 from server.web.auth_policy import LOGGED_IN, roles
 from server.web.base import ApiHandler, endpoint
+from server.web.validators import parse_cursor, parse_id
 
 
 def int_id(raw: str, what: str = "申请") -> int:
-    if not raw.isdigit() or len(raw) > 18:
-        raise errors.NotFound(f"{what}不存在")
-    return int(raw)
+    return parse_id(raw, what)
 
 
 def cursor_id(raw: str | None) -> int | None:
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 18:
-        raise errors.InvalidRequest("分页游标无效", details={"fields": {"cursor": "分页游标无效"}})
-    return int(raw)
+    return parse_cursor(raw)
 
 
 HOLDER = roles("holder")
@@ -59,7 +53,8 @@ class SubmitHandler(ApiHandler):
 class WithdrawHandler(ApiHandler):
     @endpoint(HOLDER, body=s.VersionIn, summary="撤回申请（审核人员办理前）")
     async def post(self, app_id):
-        return await service.withdraw(self.deps, int_id(app_id), self.principal.id, self.principal.name)
+        return await service.withdraw(self.deps, int_id(app_id), self.principal.id, self.principal.name,
+                                      self.body_args.version)
 
 
 class MyApplicationsHandler(ApiHandler):

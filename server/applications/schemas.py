@@ -6,12 +6,12 @@ submission still lacks. ID numbers are accepted in clear text and never stored o
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from server.accounts.privacy import PHONE_RE, normalize_id_number, valid_id_card
+from server.accounts.privacy import PHONE_RE, normalize_id_number
+from server.web.validators import Day, check_code, check_id_number
 
 S = lambda n: Field(default=None, max_length=n)  # noqa: E731
 
@@ -20,22 +20,20 @@ class Part(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
 
-def _check_id(v: str | None) -> str | None:
+def _check_id(v: str | None, id_type: str | None = "resident_id") -> str | None:
     if v is None or v == "":
         return None
     v = normalize_id_number(v)
     if "*" in v:  # the masked value sent back unchanged: keep what is stored
         return v
-    if not valid_id_card(v):
-        raise ValueError("请输入正确的18位居民身份证号码")
-    return v
+    return check_id_number(v, id_type)
 
 
 class Personal(Part):
     name: str | None = S(32)
     gender: Literal["男", "女"] | None = None
     ethnicity: str | None = S(16)
-    birth_date: dt.date | None = None
+    birth_date: Day | None = None
     nationality: str | None = S(32)
     native_place: str | None = S(64)
     id_type: Literal["resident_id", "passport", "hk_macao_pass", "taiwan_pass", "foreign_permit"] | None = None
@@ -44,7 +42,11 @@ class Personal(Part):
     email: str | None = S(64)
     residence: str | None = S(128)
 
-    _id = field_validator("id_number")(_check_id)
+    @field_validator("id_number")
+    @classmethod
+    def _id(cls, v, info: ValidationInfo):
+        # the document type (declared above, so already validated) decides the number's shape
+        return _check_id(v, info.data.get("id_type"))
 
     @field_validator("phone")
     @classmethod
@@ -71,6 +73,8 @@ class Employer(Part):
     name: str | None = S(128)
     # 单位关联代码 (seed 003): links the applicant to a registered employer
     association_code: str | None = S(64)
+
+    _code = field_validator("association_code")(check_code)
     # 是否市直 / 单位所在地 decide the competent org (seed 002 §2.2.1)
     is_city_level: bool | None = None
     district: str | None = S(32)
@@ -156,7 +160,8 @@ class UpdateApplicationIn(BaseModel):
 
 
 class VersionIn(BaseModel):
-    version: int | None = Field(default=None, ge=1)
+    # every state-changing action sends the version it saw: 400 without it, 409 when stale
+    version: int = Field(ge=1, description="客户端看到的版本号（过期返回409 VERSION_CONFLICT）")
 
 
 class ReviewActionIn(BaseModel):

@@ -236,8 +236,8 @@ async def _own(tx, app_id: int, applicant_id: int, lock: bool = True) -> dict:
     return app
 
 
-def _check_version(app: dict, version: int | None, view: dict | None = None) -> None:
-    if version is not None and version != app["version"]:
+def _check_version(app: dict, version: int, view: dict | None = None) -> None:
+    if version != app["version"]:
         raise errors.VersionConflict(details={"current": view or summary(app)})
 
 
@@ -280,7 +280,7 @@ async def _event(tx, app: dict, type_: str, now: dt.datetime, extra_orgs=()) -> 
                                            org_roles=[(o, "reviewer") for o in (cur, *extra_orgs)]))
 
 
-async def submit(deps, app_id: int, applicant_id: int, actor_name: str, version: int | None) -> dict:
+async def submit(deps, app_id: int, applicant_id: int, actor_name: str, version: int) -> dict:
     """Submit a draft (routing it and numbering it) or resubmit after 补正 (same stage as before)."""
     now = deps.clock()
     async with deps.db.transaction() as tx:
@@ -330,11 +330,12 @@ async def submit(deps, app_id: int, applicant_id: int, actor_name: str, version:
         return await full_view(tx, app, deps.upload_links)
 
 
-async def withdraw(deps, app_id: int, applicant_id: int, actor_name: str) -> dict:
-    """Withdraw before the first review action (seed 004)."""
+async def withdraw(deps, app_id: int, applicant_id: int, actor_name: str, version: int) -> dict:
+    """Withdraw before the first review action (seed 004), from the version the applicant saw."""
     now = deps.clock()
     async with deps.db.transaction() as tx:
         app = await _own(tx, app_id, applicant_id)
+        _check_version(app, version)
         if app["status"] != "submitted" or app["reviewed"]:
             raise errors.InvalidTransition("审核人员已开始办理，不能撤回", details={"current": summary(app)})
         prev_org = app["current_org_id"]

@@ -13,6 +13,7 @@ from server.appointments import schemas as s
 from server.db.tables import wechat_subscriptions
 from server.web.auth_policy import LOGGED_IN, Principal, roles
 from server.web.base import ApiHandler, endpoint
+from server.web.validators import parse_id
 
 HOLDER = roles("holder")
 STAFF = roles("window_staff", "admin")
@@ -20,9 +21,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def appt_id(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 18:
-        raise errors.NotFound("预约不存在")
-    return int(raw)
+    return parse_id(raw, "预约")
 
 
 class AppointmentsHandler(ApiHandler):

@@ -21,6 +21,7 @@ from server.appointments.service import ACTIVE, STATUS_ZH, is_overdue
 from server.db.tables import accounts, appointments, services, windows
 from server.web.jsonutil import CST, iso
 from server.web.pagination import keyset_page
+from server.web.validators import ID_RE
 
 _COLUMNS = [appointments.c.id, appointments.c.status, appointments.c.service_id, appointments.c.window_id,
             appointments.c.district, appointments.c.holder_name, appointments.c.holder_id, appointments.c.deadline_at,
@@ -58,7 +59,8 @@ async def build_filter(db, scope, f, now: dt.datetime):
         conds.append(appointments.c.district == f.district)
     if f.q:
         q = f.q.strip()
-        conds.append(appointments.c.id == int(q) if q.isdigit() and len(q) < 19 else appointments.c.holder_name == q)
+        # an appointment number: ASCII digits only ('²' passes isdigit but int('²') fails)
+        conds.append(appointments.c.id == int(q) if ID_RE.match(q) else appointments.c.holder_name == q)
     if f.overdue is True:
         conds.append(appointments.c.deadline_at < now)
         if f.status is None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Id = Field(pattern=r"^\d{1,18}$")
+from server.web.validators import Day, IdStr
+
 # a wire upload id (uploads.service.FILE_ID_PATTERN)
 FileId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
 Status = Literal["submitted", "accepted", "prereviewed", "completed", "returned", "cancelled"]
@@ -16,10 +16,10 @@ Status = Literal["submitted", "accepted", "prereviewed", "completed", "returned"
 class BookIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    service_id: str = Field(pattern=r"^\d{1,18}$")
-    window_id: str = Field(pattern=r"^\d{1,18}$")
+    service_id: IdStr
+    window_id: IdStr
     content: str = Field(min_length=1, max_length=2000, description="预约需求")
-    preferred_date: dt.date | None = None
+    preferred_date: Day | None = None
     attachments: list[FileId] = Field(default_factory=list, max_length=10)
 
 
@@ -27,12 +27,13 @@ class ResubmitIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     content: str | None = Field(default=None, min_length=1, max_length=2000)
-    window_id: str | None = Field(default=None, pattern=r"^\d{1,18}$")
+    window_id: IdStr | None = None
     version: int = Field(ge=1)
 
 
 class CancelIn(BaseModel):
-    version: int | None = Field(default=None, ge=1)
+    # the version the holder saw: 400 without it, 409 when stale
+    version: int = Field(ge=1, description="客户端看到的版本号（过期返回409 VERSION_CONFLICT）")
 
 
 class RatingIn(BaseModel):
@@ -43,13 +44,13 @@ class RatingIn(BaseModel):
 class StaffActionIn(BaseModel):
     action: Literal["accept", "prereview", "complete", "forward", "return"]
     opinion: str = Field(default="", max_length=1000)
-    to_window_id: str | None = Field(default=None, pattern=r"^\d{1,18}$")
+    to_window_id: IdStr | None = None
     version: int = Field(ge=1)
 
 
 class MyListQuery(BaseModel):
     status: Status | None = None
-    cursor: str | None = Field(default=None, pattern=r"^\d{1,18}$")
+    cursor: IdStr | None = None
     limit: int = Field(default=20, ge=1, le=100)
 
 
@@ -57,19 +58,19 @@ class StaffListQuery(BaseModel):
     model_config = ConfigDict(populate_by_name=True, str_strip_whitespace=True)
 
     status: Status | None = None
-    service_id: str | None = Field(default=None, pattern=r"^\d{1,18}$")
-    window_id: str | None = Field(default=None, pattern=r"^\d{1,18}$")
+    service_id: IdStr | None = None
+    window_id: IdStr | None = None
     district: str | None = Field(default=None, max_length=32)
-    date_from: dt.date | None = Field(default=None, alias="from")
-    date_to: dt.date | None = Field(default=None, alias="to")
+    date_from: Day | None = Field(default=None, alias="from")
+    date_to: Day | None = Field(default=None, alias="to")
     q: str | None = Field(default=None, max_length=64, description="申请人姓名或预约编号")
     overdue: bool | None = None
-    cursor: str | None = Field(default=None, pattern=r"^\d{1,18}$")
+    cursor: IdStr | None = None
     limit: int = Field(default=20, ge=1, le=100)
 
 
 class SupervisionIn(BaseModel):
-    window_id: str = Field(pattern=r"^\d{1,18}$")
+    window_id: IdStr
 
 
 class SubscriptionIn(BaseModel):

@@ -277,12 +277,13 @@ async def _own(tx, appt_id: int, holder_id: int) -> dict:
     return appt
 
 
-async def _stale(tx, deps, appt: dict, version: int | None, now: dt.datetime) -> None:
-    if version is not None and version != appt["version"]:
+async def _stale(tx, deps, appt: dict, version: int, now: dt.datetime) -> None:
+    if version != appt["version"]:
         raise errors.VersionConflict(details={"current": await view(tx, appt, now, deps.upload_links)})
 
 
-async def cancel(deps, principal, appt_id: int, version: int | None) -> dict:
+async def cancel(deps, principal, appt_id: int, version: int) -> dict:
+    """The holder cancels before acceptance or after a return, from the version he saw."""
     now = deps.clock()
     async with deps.db.transaction() as tx:
         appt = await _own(tx, appt_id, principal.id)

@@ -8,9 +8,11 @@ three step time limits") with the same `check_service` the create path uses.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from server.web.validators import LenientIdStr
 
 CATEGORY_NAMES = {"onsite": "现场服务", "appointment": "预约服务", "project": "项目申报", "other": "其他服务"}
 Category = Literal["onsite", "appointment", "project", "other"]
@@ -24,12 +26,7 @@ WINDOW_ORG_TYPES = ("city_hr", "district_hr", "city_dept")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _int_to_str(v):
-    # ids are strings on the wire; a client sending the number is forgiven
-    return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
-
-
-Id = Annotated[str, BeforeValidator(_int_to_str), Field(pattern=r"^[1-9][0-9]{0,17}$")]
+Id = LenientIdStr  # ASCII digits only (server.web.validators)
 
 
 def no_control(v: str | None) -> str | None:

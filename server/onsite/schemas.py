@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from server.web.pagination import PageQuery
+from server.web.validators import ID_RE, Day
 
 VerdictCode = Literal["ok", "card_disabled", "card_expired", "token_expired", "token_used", "token_invalid",
                       "not_eligible", "quota_exhausted", "venue_service_mismatch"]
@@ -18,7 +18,7 @@ def _id_or_none(v: str | int | None) -> int | None:
     if v is None or v == "":
         return None
     s = str(v).strip()
-    if isinstance(v, bool) or not s.isdigit() or len(s) > 18 or int(s) == 0:
+    if isinstance(v, bool) or not ID_RE.match(s):
         raise ValueError("编号格式不正确")
     return int(s)
 
@@ -76,7 +76,7 @@ class CheckinOut(BaseModel):
 
 
 class VisitsQuery(PageQuery):
-    date: dt.date | None = Field(default=None, description="日期（北京时间，YYYY-MM-DD），默认今天")
+    date: Day | None = Field(default=None, description="日期（北京时间，YYYY-MM-DD），默认今天")
     limit: int = Field(default=50, ge=1, le=100)
 
 
@@ -86,7 +86,7 @@ class StatsQuery(BaseModel):
     group: Literal["day", "month"] = "day"
     venue_id: int | None = None
     # CST dates, both inclusive
-    from_: dt.date | None = Field(default=None, alias="from")
-    to: dt.date | None = None
+    from_: Day | None = Field(default=None, alias="from")
+    to: Day | None = None
 
     _vid = field_validator("venue_id", mode="before")(_id_or_none)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from server.accounts.privacy import PHONE_RE, normalize_id_number
 from server.sync import service
 from server.web.auth_policy import SYNC
 from server.web.base import ApiHandler, endpoint
+from server.web.validators import Day, check_code, check_id_number, check_phone
 
 EXTERNAL_ID = r"(?P<external_id>[A-Za-z0-9_.:-]{1,64})"
 CARD_NO = r"(?P<card_no>[A-Za-z0-9-]{1,32})"
@@ -26,15 +25,12 @@ class HolderIn(BaseModel):
 
     @field_validator("id_number")
     @classmethod
-    def _id(cls, v: str) -> str:
-        return normalize_id_number(v)
+    def _id(cls, v: str, info: ValidationInfo) -> str:
+        # ASCII only, and a real 居民身份证 number when the type says so (was: "abcd" accepted)
+        return check_id_number(v, info.data.get("id_type"))
 
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, v):
-        if v and not PHONE_RE.match(v):
-            raise ValueError("请输入正确的11位手机号")
-        return v or None
+    _phone = field_validator("phone")(check_phone)
+    _code = field_validator("employer_code")(check_code)
 
 
 class CardIn(BaseModel):
@@ -42,8 +38,8 @@ class CardIn(BaseModel):
     holder_external_id: str = Field(min_length=1, max_length=64)
     level: Literal["A", "B", "C"]
     status: Literal["active", "disabled"]
-    issued_at: dt.date
-    valid_until: dt.date
+    issued_at: Day
+    valid_until: Day
 
 
 class CardStatusIn(BaseModel):

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from server import errors
 from server.db.database import IntegrityError, Query
 from server.db.tables import sync_nonces
+from server.web.validators import is_ascii_digits
 
 MAX_SKEW = 300
 
@@ -46,7 +47,7 @@ async def verify(handler) -> str:
     key, ts, nonce, sig = (h.get("X-Sync-Key", ""), h.get("X-Sync-Timestamp", ""), h.get("X-Sync-Nonce", ""),
                            h.get("X-Sync-Signature", ""))
     secret = handler.config.sync_clients.get(key)
-    if not (secret and ts.isdigit() and 8 <= len(nonce) <= 64 and len(sig) == 64):
+    if not (secret and len(ts) <= 12 and is_ascii_digits(ts) and 8 <= len(nonce) <= 64 and len(sig) == 64):
         raise SignatureInvalid()
     now = handler.now()
     if abs(int(ts) - int(now.replace(tzinfo=dt.UTC).timestamp())) > MAX_SKEW:

@@ -21,6 +21,7 @@ from server.db.tables import accounts, orgs, services, venue_services, venues
 from server.events import log as events
 from server.onsite import poster, venue_code
 from server.web.jsonutil import iso
+from server.web.validators import parse_id
 
 _VENUE = Query(sa.select(venues).where(venues.c.id == sa.bindparam("id")))
 _PAGE = Query(sa.select(venues).where(venues.c.id < sa.bindparam("before")).order_by(venues.c.id.desc())
@@ -39,9 +40,7 @@ class UsernameTaken(errors.DomainError):
 
 
 def _venue_id(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 18:
-        raise errors.NotFound("服务场所不存在")
-    return int(raw)
+    return parse_id(raw, "服务场所")
 
 
 async def _services_of(db, venue_ids: list[int]) -> dict[int, list[dict]]:

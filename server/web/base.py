@@ -31,6 +31,7 @@ from server.web import metrics, security
 from server.web.auth_policy import Policy, Principal
 from server.web.jsonutil import dumps
 from server.web.logctx import request_id_var
+from server.web.validators import INT64_MAX, INT64_MIN
 
 log = logging.getLogger("server.web")
 
@@ -132,6 +133,28 @@ def validation_error(exc: ValidationError, prefix: str = "") -> errors.InvalidRe
         loc = ".".join(str(p) for p in err.get("loc", ())) or "body"
         fields.setdefault(prefix + loc, _zh(err))
     return errors.InvalidRequest("请求参数有误，请检查后重试", details={"fields": fields})
+
+
+# --------------------------------------------------------------------------- JSON shape
+
+MAX_JSON_DEPTH = 32
+
+
+def check_json_shape(data: Any) -> None:
+    """Refuse what no route takes but would break something deeper down: nesting past
+    MAX_JSON_DEPTH (recursion in validation, storage and re-serialisation) and integers outside
+    a signed 64-bit range (SQLite cannot bind them; a MariaDB BIGINT cannot hold them).
+    Iterative, so a deep document cannot exhaust the stack here either."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                raise errors.InvalidRequest(f"请求内容嵌套过深（不能超过{MAX_JSON_DEPTH}层）")
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list, int)))
+        elif isinstance(value, int) and not isinstance(value, bool) and not INT64_MIN <= value <= INT64_MAX:
+            raise errors.InvalidRequest("数值超出范围")
 
 
 # --------------------------------------------------------------------------- the handler
@@ -314,18 +337,21 @@ class ApiHandler(tornado.web.RequestHandler):
     def _parse_query(self, model: type[BaseModel]):
         raw = {k: self.get_query_argument(k) for k in self.request.query_arguments}
         try:
-            return model.model_validate(raw)
+            parsed = model.model_validate(raw)
         except ValidationError as exc:
             raise validation_error(exc) from None
+        check_json_shape(parsed.model_dump())  # e.g. ?after=2^64 on an unbounded int field
+        return parsed
 
     def _parse_body(self, model: type[BaseModel]):
         body = self.request.body or b"{}"
         try:
             data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise errors.InvalidRequest("请求内容不是有效的JSON") from None
         if not isinstance(data, dict):
             raise errors.InvalidRequest("请求内容应为JSON对象")
+        check_json_shape(data)
         try:
             return model.model_validate(data)
         except ValidationError as exc:

@@ -19,6 +19,12 @@ async def lisi_draft(api, token):
     return r.json["items"][0]
 
 
+async def applicant(api, token, app_id, action):
+    """submit / withdraw from the version the applicant sees now (the contract requires it)."""
+    app = (await api.get(f"/api/v1/applications/{app_id}", token=token)).json
+    return await api.post(f"/api/v1/applications/{app_id}/{action}", {"version": app["version"]}, token=token)
+
+
 async def act(api, token, app_id, action, opinion="", **extra):
     app = (await api.get(f"/api/v1/applications/{app_id}", token=token)).json
     return await api.post(f"/api/v1/review/applications/{app_id}/actions",
@@ -29,7 +35,7 @@ async def test_lisi_submits_and_is_reviewed_to_a_card(api):
     lisi = await api.login_sms("13800000002")
     draft = await lisi_draft(api, lisi)
     assert draft["type"] == "new" and draft["status"] == "draft"
-    r = await api.post(f"/api/v1/applications/{draft['id']}/submit", {}, token=lisi)
+    r = await applicant(api, lisi, draft['id'], "submit")
     assert r.status == 200, r
     assert r.json["status"] == "submitted" and re.fullmatch(r"RC\d{17}", r.json["acceptance_no"])
     assert r.json["current_stage"]["name"] == "主管部门审核"
@@ -65,7 +71,7 @@ async def test_lisi_submits_and_is_reviewed_to_a_card(api):
 async def test_return_for_correction_resumes_at_the_same_stage(api):
     lisi = await api.login_sms("13800000002")
     app_id = (await lisi_draft(api, lisi))["id"]
-    await api.post(f"/api/v1/applications/{app_id}/submit", {}, token=lisi)
+    await applicant(api, lisi, app_id, "submit")
     agri = await api.login_password("agri_reviewer")
     city = await api.login_password("city_reviewer")
     assert (await act(api, agri, app_id, "approve")).status == 200
@@ -97,21 +103,21 @@ async def test_return_for_correction_resumes_at_the_same_stage(api):
 async def test_reject_is_final(api):
     lisi = await api.login_sms("13800000002")
     app_id = (await lisi_draft(api, lisi))["id"]
-    await api.post(f"/api/v1/applications/{app_id}/submit", {}, token=lisi)
+    await applicant(api, lisi, app_id, "submit")
     agri = await api.login_password("agri_reviewer")
     r = await act(api, agri, app_id, "reject", "不符合申领条件")
     assert r.status == 200 and r.json["status"] == "rejected"
     assert r.json["stages"][1]["state"] == "rejected"
     r = await act(api, agri, app_id, "approve")
     assert r.status == 409 and r.code == "INVALID_TRANSITION"
-    r = await api.post(f"/api/v1/applications/{app_id}/submit", {}, token=lisi)
+    r = await applicant(api, lisi, app_id, "submit")
     assert r.status == 409
 
 
 async def test_two_reviewers_at_once_one_wins(api):
     lisi = await api.login_sms("13800000002")
     app_id = (await lisi_draft(api, lisi))["id"]
-    v = (await api.post(f"/api/v1/applications/{app_id}/submit", {}, token=lisi)).json["version"]
+    v = (await applicant(api, lisi, app_id, "submit")).json["version"]
     a = await api.login_password("agri_reviewer")
     rs = await asyncio.gather(*[
         api.post(f"/api/v1/review/applications/{app_id}/actions", {"action": x, "opinion": "意见", "version": v}, token=a)
@@ -124,8 +130,8 @@ async def test_two_reviewers_at_once_one_wins(api):
 async def test_withdraw_only_before_review(api):
     lisi = await api.login_sms("13800000002")
     app_id = (await lisi_draft(api, lisi))["id"]
-    await api.post(f"/api/v1/applications/{app_id}/submit", {}, token=lisi)
-    r = await api.post(f"/api/v1/applications/{app_id}/withdraw", {}, token=lisi)
+    await applicant(api, lisi, app_id, "submit")
+    r = await applicant(api, lisi, app_id, "withdraw")
     assert r.status == 200 and r.json["status"] == "withdrawn"
     agri = await api.login_password("agri_reviewer")
     assert (await api.get("/api/v1/review/applications", token=agri)).json["items"] == []
@@ -135,7 +141,7 @@ async def test_withdraw_only_before_review(api):
     form["personal"]["phone"] = "13800000002"  # a masked phone cannot be copied into a new form
     new = await api.post("/api/v1/applications", {"type": "new", "form": form}, token=lisi)
     assert new.status == 201, new
-    r = await api.post(f"/api/v1/applications/{new.json['id']}/submit", {}, token=lisi)
+    r = await applicant(api, lisi, new.json['id'], "submit")
     assert r.status == 422 and r.code == "FORM_INCOMPLETE" and "personal.id_number" in r.json["error"]["details"]["fields"]
     form["personal"]["id_number"] = "37100219850315456X"
     r = await api.put(f"/api/v1/applications/{new.json['id']}", {"form": form, "version": 1}, token=lisi)
@@ -143,9 +149,9 @@ async def test_withdraw_only_before_review(api):
     from server.demo import HOLDERS
     form["personal"]["id_number"] = HOLDERS[1][3]
     assert (await api.put(f"/api/v1/applications/{new.json['id']}", {"form": form, "version": 1}, token=lisi)).status == 200
-    assert (await api.post(f"/api/v1/applications/{new.json['id']}/submit", {}, token=lisi)).status == 200
+    assert (await applicant(api, lisi, new.json['id'], "submit")).status == 200
     assert (await act(api, agri, new.json["id"], "approve")).status == 200
-    r = await api.post(f"/api/v1/applications/{new.json['id']}/withdraw", {}, token=lisi)
+    r = await applicant(api, lisi, new.json['id'], "withdraw")
     assert r.status == 409 and r.code == "INVALID_TRANSITION"
 
 
@@ -155,8 +161,8 @@ async def test_one_application_in_progress(api):
     form = (await api.get(f"/api/v1/applications/{first['id']}", token=lisi)).json["form"]
     second = await api.post("/api/v1/applications", {"type": "new", "form": {"talent": form["talent"]}}, token=lisi)
     assert second.status == 201
-    assert (await api.post(f"/api/v1/applications/{first['id']}/submit", {}, token=lisi)).status == 200
-    r = await api.post(f"/api/v1/applications/{second.json['id']}/submit", {}, token=lisi)
+    assert (await applicant(api, lisi, first['id'], "submit")).status == 200
+    r = await applicant(api, lisi, second.json['id'], "submit")
     assert r.status == 409 and r.code == "APPLICATION_IN_PROGRESS"
 
 
@@ -168,7 +174,7 @@ async def test_materials_missing_lists_what_is_missing(api):
     form["photo_file_id"] = None
     r = await api.put(f"/api/v1/applications/{draft['id']}", {"form": form, "version": draft["version"]}, token=lisi)
     assert r.status == 200
-    r = await api.post(f"/api/v1/applications/{draft['id']}/submit", {}, token=lisi)
+    r = await applicant(api, lisi, draft['id'], "submit")
     assert r.status == 422 and r.code == "MATERIALS_MISSING"
     assert {m["kind"] for m in r.json["error"]["details"]["missing"]} == {"photo", "degree_cert"}
     assert "学历学位证书" in r.json["error"]["message"]
@@ -222,7 +228,7 @@ async def test_renew_extends_validity_and_routes_by_district(api):
             "materials": [{"kind": "id_card", "file_id": await upload(api, zhang, "material")},
                           {"kind": "employment_proof", "file_id": await upload(api, zhang, "material")}]}
     app = (await api.post("/api/v1/applications", {"type": "renew", "form": form}, token=zhang)).json
-    r = await api.post(f"/api/v1/applications/{app['id']}/submit", {}, token=zhang)
+    r = await applicant(api, zhang, app['id'], "submit")
     assert r.status == 200, r
     assert [s["org_name"] for s in r.json["stages"][1:-1]] == ["文登区人力资源和社会保障局", CITY_HR, CITY_HR]
     wendeng = await api.login_password("wendeng_reviewer")
@@ -271,7 +277,7 @@ async def test_unknown_ids_and_wrong_roles(api):
     agri = await api.login_password("agri_reviewer")
     assert (await api.get("/api/v1/applications/999999", token=lisi)).status == 404
     assert (await api.get("/api/v1/applications/abc", token=lisi)).status == 404
-    assert (await api.post("/api/v1/applications/999999/submit", {}, token=lisi)).status == 404
+    assert (await api.post("/api/v1/applications/999999/submit", {"version": 1}, token=lisi)).status == 404
     r = await api.post("/api/v1/review/applications/1/actions", {"action": "approve", "version": "x"}, token=agri)
     assert r.status == 400
     r = await api.post("/api/v1/applications", {"type": "new"}, token=agri)
@@ -322,3 +328,23 @@ async def test_card_list_filters_and_export(api):
     assert len(rows) == 2
     r = await api.get("/api/v1/admin/cards?status=lost", token=admin)
     assert r.status == 400
+
+
+async def test_submit_and_withdraw_need_the_version_the_applicant_saw(api):
+    """Every state-changing action takes the version it saw: 400 without it, 409 when stale."""
+    lisi = await api.login_sms("13800000002")
+    draft = await lisi_draft(api, lisi)
+    for body in ({}, {"version": None}, {"version": "one"}, {"version": 0}):
+        r = await api.post(f"/api/v1/applications/{draft['id']}/submit", body, token=lisi)
+        assert r.status == 400 and r.code == "INVALID_REQUEST" and "version" in r.json["error"]["details"]["fields"], r
+    r = await api.post(f"/api/v1/applications/{draft['id']}/submit", {"version": draft["version"] + 1}, token=lisi)
+    assert r.status == 409 and r.code == "VERSION_CONFLICT" and r.json["error"]["details"]["current"]["status"] == "draft"
+    r = await api.post(f"/api/v1/applications/{draft['id']}/submit", {"version": draft["version"]}, token=lisi)
+    assert r.status == 200 and r.json["status"] == "submitted"
+    r = await api.post(f"/api/v1/applications/{draft['id']}/withdraw", {}, token=lisi)
+    assert r.status == 400 and "version" in r.json["error"]["details"]["fields"], r
+    r = await api.post(f"/api/v1/applications/{draft['id']}/withdraw", {"version": draft["version"]}, token=lisi)
+    assert r.status == 409 and r.code == "VERSION_CONFLICT", "the version before the submission is stale"
+    assert r.json["error"]["details"]["current"]["status"] == "submitted"
+    r = await applicant(api, lisi, draft["id"], "withdraw")
+    assert r.status == 200 and r.json["status"] == "withdrawn"

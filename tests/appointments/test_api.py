@@ -106,7 +106,7 @@ async def test_forward_moves_work_to_the_city_window_and_return_allows_resubmit(
     r = await api.post(f"/api/v1/appointments/{appt['id']}/resubmit",
                        {"content": "已补充：本人及配偶在威海无自有住房。", "version": mine["version"]}, token=zhang)
     assert r.status == 200 and r.json["status"] == "submitted" and r.json["content"].startswith("已补充")
-    r = await api.post(f"/api/v1/appointments/{appt['id']}/cancel", {}, token=zhang)
+    r = await api.post(f"/api/v1/appointments/{appt['id']}/cancel", {"version": r.json["version"]}, token=zhang)
     assert r.status == 200 and r.json["status"] == "cancelled"
 
 
@@ -327,3 +327,17 @@ async def test_subscribe_message_goes_through_wechatpy_to_the_fake(api, deps, fa
     assert msg["data"]["phrase2"]["value"] == "待预审"
     sent = await deps.db.fetchval(sa.select(outbox.c.status).where(outbox.c.channel == "wechat_subscribe"))
     assert sent == "sent"
+
+
+async def test_cancel_needs_the_version_the_holder_saw(api, deps):
+    """400 without a version, 409 VERSION_CONFLICT (with the appointment as it is now) when stale."""
+    svc, win = await ids(deps)
+    zhang = await api.login_sms("13800000001")
+    appt = (await book(api, zhang, svc["child_school"], win["文登区"])).json
+    for body in ({}, {"version": None}, {"version": "x"}):
+        r = await api.post(f"/api/v1/appointments/{appt['id']}/cancel", body, token=zhang)
+        assert r.status == 400 and r.code == "INVALID_REQUEST" and "version" in r.json["error"]["details"]["fields"], r
+    r = await api.post(f"/api/v1/appointments/{appt['id']}/cancel", {"version": appt["version"] + 1}, token=zhang)
+    assert r.status == 409 and r.code == "VERSION_CONFLICT" and r.json["error"]["details"]["current"]["status"] == "submitted"
+    r = await api.post(f"/api/v1/appointments/{appt['id']}/cancel", {"version": appt["version"]}, token=zhang)
+    assert r.status == 200 and r.json["status"] == "cancelled"

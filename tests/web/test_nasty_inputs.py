@@ -18,9 +18,17 @@ GARBAGE = [
     json.dumps({"version": 10**30, "limit": -1, "stars": 99, "form": {"personal": {"id_number": "1" * 500}}}).encode(),
     json.dumps({"x": "\u0000\ud7ff" * 100, "phone": "1" * 5000}).encode(),
     b"\xff\xfe\xfa garbage bytes",
+    # issue 10: nesting that overflows the parser's stack, integers SQLite cannot bind, ids that are
+    # not upload ids, dates at the calendar's edges, digits that are not ASCII
+    b'{"form":' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    json.dumps({"version": 2**64, "service_id": 2**64, "window_id": str(2**64), "stars": -(2**64), "after": 2**70,
+                "attachments": ["abc"], "content": "x", "preferred_date": "0001-01-01", "valid_until": "9999-12-31",
+                "issued_at": "0001-01-01", "id_number": "abcd", "name": "x", "phone": "1380000000\uff11"}).encode(),
 ]
-PATH_VALUES = ["0", "-1", "abc", "9" * 40, "%00", "..%2F..%2Fetc"]
-QUERIES = ["", "?limit=abc", "?limit=100000", "?cursor=%00%ff", "?status=__nope__&level=Z&after=-5", "?" + "a=1&" * 200]
+PATH_VALUES = ["0", "-1", "abc", "9" * 40, "%00", "..%2F..%2Fetc", "%C2%B2", "%EF%BC%91"]
+QUERIES = ["", "?limit=abc", "?limit=100000", "?cursor=%00%ff", "?status=__nope__&level=Z&after=-5", "?" + "a=1&" * 200,
+           "?cursor=%C2%B2&q=%C2%B2", "?from=0001-01-01&to=9999-12-31&date=9999-12-31",
+           "?after=99999999999999999999&venue_id=99999999999999999999&service_id=%EF%BC%91"]
 
 
 def _paths(pattern: str):
