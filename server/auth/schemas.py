@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-# ASCII digits only: `\d` would take "１" or "٩", which MariaDB's collation then equates with "1" and "9"
+# ASCII digits only: a Unicode digit class would take "１" or "٩", which MariaDB's collation then equates with "1" and "9"
 # (another person's account, or a fresh SMS past the per-phone limit).
 PHONE_RE = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
 SMS_CODE_RE = re.compile(r"[0-9]{6}", re.ASCII)
