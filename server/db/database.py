@@ -9,6 +9,7 @@ own types (naive UTC datetimes on both backends, see `_sqlite_converters`).
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import datetime as dt
 import logging
@@ -35,6 +36,55 @@ class DatabaseUnavailable(Exception):
 
 class IntegrityError(Exception):
     """A unique or foreign-key constraint refused the statement."""
+
+
+class FifoGate:
+    """At most `size` holders at a time; the others wait in arrival order, each for at most `timeout` s.
+
+    aiomysql's pool wakes its waiters through a Condition, so a newcomer arriving as a connection is
+    freed takes it ahead of those who have waited longest, and nobody's wait is bounded. In front of the
+    pool, with as many places as the pool has connections, this gate makes waits fair and bounded (and
+    the pool itself never makes anyone wait). A freed place is handed straight to the longest waiter.
+    """
+
+    def __init__(self, size: int):
+        self._free = size
+        self._waiters: collections.deque[asyncio.Future] = collections.deque()
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiters)
+
+    @property
+    def free(self) -> int:
+        return self._free
+
+    async def acquire(self, timeout: float) -> None:
+        """Take a place; TimeoutError when none comes within `timeout` seconds."""
+        if self._free > 0:  # nobody waits while a place is free (see release)
+            self._free -= 1
+            return
+        fut = asyncio.get_running_loop().create_future()
+        self._waiters.append(fut)
+        try:
+            async with asyncio.timeout(timeout):
+                await fut
+        except BaseException:
+            if fut.done() and not fut.cancelled():
+                self.release()  # the place came just as the wait ended: pass it on
+            else:
+                fut.cancel()
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(fut)
+            raise
+
+    def release(self) -> None:
+        while self._waiters:
+            fut = self._waiters.popleft()
+            if not fut.done():
+                fut.set_result(None)
+                return
+        self._free += 1
 
 
 class Query:
@@ -134,10 +184,18 @@ def _mysql_errors():
 class _MysqlTx(Tx):
     dialect = "mysql"
 
-    def __init__(self, conn):
+    def __init__(self, conn, db: MysqlDatabase):
         self.conn = conn
+        self.db = db
 
     async def _run(self, sql, params, fetch):
+        try:
+            async with asyncio.timeout(self.db.timeout):
+                return await self._run_unbounded(sql, params, fetch)
+        except TimeoutError as exc:  # only ours: the driver's own OSErrors become DatabaseUnavailable inside
+            raise self.db.timed_out(self.conn, "statement") from exc
+
+    async def _run_unbounded(self, sql, params, fetch):
         pymysql = _mysql_errors()
         try:
             async with self.conn.cursor() as cur:
@@ -160,10 +218,13 @@ class _MysqlTx(Tx):
             raise DatabaseUnavailable(str(exc)) from exc
 
 
+_HUNG = "the database stopped answering while this request waited"
+
+
 class MysqlDatabase:
     dialect = "mysql"
 
-    def __init__(self, url: str, pool_size: int = 10):
+    def __init__(self, url: str, pool_size: int = 10, timeout: float = 3.0):
         u = urlparse(url.replace("mysql+aiomysql://", "mysql://", 1))
         q = {k: v[-1] for k, v in parse_qs(u.query).items()}
         self.conn_args = dict(
@@ -177,6 +238,27 @@ class MysqlDatabase:
         self.pool_size = pool_size
         self.pool = None
         self._lock = asyncio.Lock()
+        # DB_TIMEOUT_SECONDS bounds the wait for a connection and every statement: a database that
+        # hangs costs a request a 503 within that time, never a hang
+        self.timeout = timeout
+        self.gate = FifoGate(pool_size)
+        self._timeouts = 0  # how many waits for the server have timed out so far
+
+    def timed_out(self, conn, what: str) -> DatabaseUnavailable:
+        """The server did not answer on `conn` in time. The connection is closed: a read cut short
+        leaves it in an unknown state (the pool drops it when it comes back and opens a new one)."""
+        self._timeouts += 1
+        conn.close()
+        return DatabaseUnavailable(f"no answer to a {what} within {self.timeout} s")
+
+    @contextlib.asynccontextmanager
+    async def bounded(self, conn, what: str):
+        """Bound one exchange with the server on `conn` (BEGIN, COMMIT, ROLLBACK)."""
+        try:
+            async with asyncio.timeout(self.timeout):
+                yield
+        except TimeoutError as exc:
+            raise self.timed_out(conn, what) from exc
 
     async def connect(self) -> None:
         import aiomysql
@@ -208,35 +290,64 @@ class MysqlDatabase:
     async def _conn(self):
         if self.pool is None:
             await self.connect()
+        timeouts = self._timeouts
         try:
-            conn = await self.pool.acquire()
-        except Exception as exc:
-            raise DatabaseUnavailable(str(exc)) from exc
+            await self.gate.acquire(self.timeout)
+        except TimeoutError as exc:
+            raise DatabaseUnavailable(f"no free database connection within {self.timeout} s") from exc
         try:
-            yield conn
-        except BaseException:
-            # a connection that saw an error may be broken; never hand it out again
-            conn.close()
-            raise
+            # The server stopped answering others while this request waited: answer 503 now rather
+            # than after a second wait of its own (so a request answers within one DB_TIMEOUT_SECONDS
+            # or two at most, however many wait).
+            if self._timeouts != timeouts:
+                raise DatabaseUnavailable(_HUNG)
+            try:
+                # a free connection comes at once; a new one is bounded too (its handshake may hang)
+                async with asyncio.timeout(self.timeout):
+                    conn = await self.pool.acquire()
+            except TimeoutError as exc:
+                self._timeouts += 1
+                raise DatabaseUnavailable(f"no new database connection within {self.timeout} s") from exc
+            except Exception as exc:
+                raise DatabaseUnavailable(str(exc)) from exc
+            if self._timeouts != timeouts:  # while the pool's lock was held by someone's hanging handshake
+                self.pool.release(conn)
+                raise DatabaseUnavailable(_HUNG)
+            try:
+                yield conn
+            except BaseException:
+                # a connection that saw an error may be broken; never hand it out again
+                conn.close()
+                raise
+            finally:
+                self.pool.release(conn)
         finally:
-            self.pool.release(conn)
+            self.gate.release()
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         async with self._conn() as conn:
-            tx = _MysqlTx(conn)
+            tx = _MysqlTx(conn, self)
             try:
-                await conn.begin()
+                async with self.bounded(conn, "BEGIN"):
+                    await conn.begin()
+            except DatabaseUnavailable:
+                raise
             except Exception as exc:
                 raise DatabaseUnavailable(str(exc)) from exc
             try:
                 yield tx
             except BaseException:
-                with contextlib.suppress(Exception):
-                    await conn.rollback()
+                if not conn.closed:
+                    with contextlib.suppress(Exception):
+                        async with self.bounded(conn, "ROLLBACK"):
+                            await conn.rollback()
                 raise
             try:
-                await conn.commit()
+                async with self.bounded(conn, "COMMIT"):
+                    await conn.commit()
+            except DatabaseUnavailable:
+                raise
             except Exception as exc:
                 raise DatabaseUnavailable(str(exc)) from exc
 
@@ -244,7 +355,7 @@ class MysqlDatabase:
     async def connection(self) -> AsyncIterator[Tx]:
         """Autocommit statements on one pooled connection (reads, single writes)."""
         async with self._conn() as conn:
-            yield _MysqlTx(conn)
+            yield _MysqlTx(conn, self)
 
     async def fetchone(self, q, params=None):
         async with self.connection() as c:
@@ -316,11 +427,27 @@ class SqliteDatabase:
 
     dialect = "sqlite"
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, timeout: float = 3.0):
         path = url.split(":///", 1)[1] if ":///" in url else ":memory:"
         self.path = path or ":memory:"
         self.conn = None
-        self._lock = asyncio.Lock()
+        # the one connection, in arrival order, waited for at most DB_TIMEOUT_SECONDS; a statement
+        # waiting for another process's lock is bounded by the busy timeout
+        self.timeout = timeout
+        self.gate = FifoGate(1)
+
+    @contextlib.asynccontextmanager
+    async def _turn(self):
+        try:
+            await self.gate.acquire(self.timeout)
+        except TimeoutError as exc:
+            raise DatabaseUnavailable(f"the database was busy for {self.timeout} s") from exc
+        try:
+            if self.conn is None:
+                await self.connect()
+            yield self.conn
+        finally:
+            self.gate.release()
 
     async def connect(self) -> None:
         import aiosqlite
@@ -342,9 +469,7 @@ class SqliteDatabase:
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
-        async with self._lock:
-            if self.conn is None:
-                await self.connect()
+        async with self._turn():
             try:
                 await self.conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
@@ -360,9 +485,7 @@ class SqliteDatabase:
 
     @contextlib.asynccontextmanager
     async def connection(self) -> AsyncIterator[Tx]:
-        async with self._lock:
-            if self.conn is None:
-                await self.connect()
+        async with self._turn():
             yield _SqliteTx(self.conn)
 
     async def fetchone(self, q, params=None):
@@ -385,12 +508,12 @@ class SqliteDatabase:
 Database = MysqlDatabase | SqliteDatabase
 
 
-def open_database(url: str, pool_size: int = 10) -> Database:
-    """Create (not yet connect) the database named by a DATABASE_URL."""
+def open_database(url: str, pool_size: int = 10, timeout: float = 3.0) -> Database:
+    """Create (not yet connect) the database named by a DATABASE_URL; `timeout` is DB_TIMEOUT_SECONDS."""
     if url.startswith("mysql+aiomysql://") or url.startswith("mysql://"):
-        return MysqlDatabase(url, pool_size)
+        return MysqlDatabase(url, pool_size, timeout)
     if url.startswith("sqlite"):
-        return SqliteDatabase(url)
+        return SqliteDatabase(url, timeout)
     raise ValueError("DATABASE_URL must start with mysql+aiomysql:// or sqlite+aiosqlite:///")
 
 
@@ -405,10 +528,16 @@ def sync_url(url: str) -> str:
 
 
 async def ping(db: Database, timeout: float = 2.0) -> bool:
+    # with a connection free at once, a ping that times out has waited for the server alone
+    on_server = isinstance(db, MysqlDatabase) and db.gate.free > 0
     try:
         await asyncio.wait_for(db.fetchval("SELECT 1"), timeout)
         return True
-    except (TimeoutError, DatabaseUnavailable, OSError):
+    except TimeoutError:
+        if on_server:
+            db._timeouts += 1  # the server hangs: those waiting for a connection need not try it again
+        return False
+    except (DatabaseUnavailable, OSError):
         return False
     except Exception:  # any driver error means "not healthy", never a crash
         log.warning("database ping failed", exc_info=True)
