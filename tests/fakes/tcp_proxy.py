@@ -13,6 +13,7 @@ class TcpProxy:
         self.server: asyncio.AbstractServer | None = None
         self.port: int | None = None
         self._conns: set[asyncio.StreamWriter] = set()
+        self._handlers: set[asyncio.Task] = set()
         self._flowing = asyncio.Event()
         self._flowing.set()
 
@@ -32,6 +33,8 @@ class TcpProxy:
             self._conns.clear()
             await self.server.wait_closed()
             self.server = None
+        if self._handlers:  # let the cut connections' pipes finish rather than die with the loop
+            await asyncio.wait(list(self._handlers), timeout=2)
 
     def freeze(self) -> None:
         """Stop forwarding in both directions but keep every socket open and keep accepting new
@@ -43,6 +46,13 @@ class TcpProxy:
         self._flowing.set()
 
     async def _handle(self, reader, writer):
+        self._handlers.add(asyncio.current_task())
+        try:
+            await self._forward(reader, writer)
+        finally:
+            self._handlers.discard(asyncio.current_task())
+
+    async def _forward(self, reader, writer):
         try:
             up_reader, up_writer = await asyncio.open_connection(*self.target)
         except OSError:
