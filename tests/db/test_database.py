@@ -7,7 +7,7 @@ import urllib.parse
 import pytest
 import sqlalchemy as sa
 
-from server.db.database import DatabaseUnavailable, IntegrityError, Query, open_database
+from server.db.database import DatabaseUnavailable, IntegrityError, Query, Watchdog, open_database
 from server.db.tables import kv_store, outbox
 from tests.fakes.tcp_proxy import TcpProxy
 
@@ -148,3 +148,26 @@ async def test_statements_on_a_hanging_database_are_bounded_and_the_pool_heals(f
 async def _in_transaction(db):
     async with db.transaction() as tx:
         return await tx.fetchval("SELECT 1")
+
+
+async def test_the_watchdog_bounds_a_wait_and_tells_its_own_cancellation_from_others():
+    dog = Watchdog(0.2, tick=0.05)
+    loop = asyncio.get_running_loop()
+    try:
+        assert await dog.within(asyncio.sleep(0, "fast")) == "fast"
+        start = loop.time()
+        with pytest.raises(TimeoutError):
+            await dog.within(asyncio.sleep(10))
+        assert 0.15 < loop.time() - start < 1
+        assert asyncio.current_task().cancelling() == 0  # the task itself is not left cancelled
+        await asyncio.sleep(0.3)  # and goes on waiting normally, unwatched
+        # a cancellation from elsewhere stays a cancellation
+        patient = Watchdog(5)
+        other = asyncio.create_task(patient.within(asyncio.sleep(10)))
+        await asyncio.sleep(0.05)
+        other.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await other
+        patient.stop()
+    finally:
+        dog.stop()
