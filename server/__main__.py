@@ -18,7 +18,7 @@ log = logging.getLogger("server")
 
 
 async def serve(config: Config) -> None:
-    db = open_database(config.database_url, config.db_pool_size)
+    db = open_database(config.database_url, config.db_pool_size, config.db_timeout_seconds)
     deps = build_deps(config, db)
     if config.load_demo_data:
         from server.demo import load_demo

@@ -43,6 +43,16 @@ def _int(env: dict, name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _float(env: dict, name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
 def _pairs(raw: str) -> dict[str, str]:
     """Parse `key:secret,key2:secret2`."""
     out: dict[str, str] = {}
@@ -61,6 +71,8 @@ class Config:
     port: int = 8000
     database_url: str = f"sqlite+aiosqlite:///{ROOT / 'var' / 'app.db'}"
     db_pool_size: int = 10
+    # bounds the wait for a pooled connection and every statement: a hanging database costs a 503, not a hang
+    db_timeout_seconds: float = 3.0
     secret_key: str = DEV_SECRET_KEY
     id_encryption_key: str = DEV_ID_ENCRYPTION_KEY
     id_hash_key: str = DEV_ID_HASH_KEY
@@ -137,6 +149,7 @@ class Config:
             port=_int(env, "PORT", d.port),
             database_url=env.get("DATABASE_URL") or d.database_url,
             db_pool_size=_int(env, "DB_POOL_SIZE", d.db_pool_size),
+            db_timeout_seconds=_float(env, "DB_TIMEOUT_SECONDS", d.db_timeout_seconds),
             secret_key=env.get("SECRET_KEY", d.secret_key),
             id_encryption_key=env.get("ID_ENCRYPTION_KEY", d.id_encryption_key),
             id_hash_key=env.get("ID_HASH_KEY", d.id_hash_key),
@@ -196,6 +209,8 @@ class Config:
             raise ConfigError("UPLOAD_DECODE_CONCURRENCY must be at least 1")
         if self.sms_provider not in ("console", "aliyun"):
             raise ConfigError("SMS_PROVIDER must be console or aliyun")
+        if not 0 < self.db_timeout_seconds <= 60 or self.db_pool_size < 1:
+            raise ConfigError("DB_TIMEOUT_SECONDS must be within (0, 60] and DB_POOL_SIZE at least 1")
         if not self.is_production:
             self._check_aliyun()
             return

@@ -107,7 +107,7 @@ async def run_until(deps: Deps, stop: asyncio.Event, jobs: list[PeriodicJob] | N
 
 
 async def _main(config: Config, once: bool) -> int:
-    db = open_database(config.database_url, config.db_pool_size)
+    db = open_database(config.database_url, config.db_pool_size, config.db_timeout_seconds)
     deps = build_deps(config, db)
     try:
         if once:

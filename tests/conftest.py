@@ -142,7 +142,7 @@ def sms_sender():
 
 @pytest.fixture
 def deps(io_loop, config, clock, wechat_gateway, sms_sender):
-    db = open_database(config.database_url, 5)
+    db = open_database(config.database_url, 5, config.db_timeout_seconds)
     d = build_deps(config, db, clock=clock, wechat=wechat_gateway, sms=sms_sender)
     io_loop.run_sync(lambda: load_demo(d))
     yield d

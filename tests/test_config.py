@@ -54,3 +54,15 @@ def test_production_has_no_dev_routes():
     assert cfg.load_demo_data is False
     assert not [p for p, _ in collect_routes(cfg.dev_routes) if "/dev/" in p]
     assert [p for p, _ in collect_routes(True) if "/dev/" in p]
+
+
+def test_db_timeout_is_read_and_checked():
+    assert Config.from_env({}).db_timeout_seconds == 3
+    assert Config.from_env({"DB_TIMEOUT_SECONDS": "1.5"}).db_timeout_seconds == 1.5
+    with pytest.raises(ConfigError, match="DB_TIMEOUT_SECONDS"):
+        Config.from_env({"DB_TIMEOUT_SECONDS": "soon"})
+    for bad in ("0", "-1", "nan", "inf", "3600"):
+        with pytest.raises(ConfigError, match="DB_TIMEOUT_SECONDS"):
+            Config.from_env({"DB_TIMEOUT_SECONDS": bad}).check()
+    with pytest.raises(ConfigError, match="DB_POOL_SIZE"):
+        Config.from_env({"DB_POOL_SIZE": "0"}).check()
