@@ -564,3 +564,12 @@ UPDATE alembic_version SET version_num='0006' WHERE alembic_version.version_num 
 
 
 UPDATE alembic_version SET version_num='0007' WHERE alembic_version.version_num = '0006';
+
+
+UPDATE alembic_version SET version_num='0008' WHERE alembic_version.version_num = '0007';
+
+
+UPDATE alembic_version SET version_num='0009' WHERE alembic_version.version_num = '0008';
+
+
+UPDATE alembic_version SET version_num='0010' WHERE alembic_version.version_num = '0009';
