@@ -1,0 +1,10 @@
+// The window clerk's and the venue clerk's endpoints.
+const http = require('../utils/request')
+
+module.exports = {
+  todo: (status) => http.get('/staff/appointments', { status, limit: 50 }),
+  act: (id, payload) => http.post(`/staff/appointments/${id}/actions`, payload, { quiet: ['VERSION_CONFLICT'] }),
+  windows: () => http.get('/windows', { limit: 100 }),
+  scan: (token) => http.post('/venue/scan', { token }),
+  visits: (date) => http.get('/venue/visits', { date }),
+}

@@ -1,0 +1,119 @@
+// 英才卡: photo, level, number, validity, live status, and the dynamic QR code — re-issued every
+// refresh_in_seconds with a visible countdown; the screen stays on while it shows. A disabled or
+// expired card shows why, and no code.
+const config = require('../../config')
+const cardApi = require('../../api/card')
+const http = require('../../utils/request')
+const { ensureSession } = require('../../utils/auth')
+const { startCountdown } = require('../../utils/countdown')
+const { CARD_STATUS, formatDate } = require('../../utils/format')
+const { load } = require('../../utils/page')
+
+Page({
+  data: {
+    loading: true,
+    error: '',
+    noCard: false,
+    card: null,
+    statusText: '',
+    validUntil: '',
+    photoUrl: '',
+    qrToken: '',
+    qrError: '',
+    secondsLeft: 0,
+  },
+
+  onShow() {
+    this.visible = true
+    return this.refresh()
+  },
+
+  onHide() {
+    this.stopQr()
+  },
+
+  onUnload() {
+    this.stopQr()
+  },
+
+  onPullDownRefresh() {
+    return this.refresh()
+  },
+
+  async refresh() {
+    try {
+      if (!(await ensureSession())) return
+    } catch (e) {
+      this.setData({ loading: false, error: e.message })
+      return
+    }
+    await this.loadCard()
+    if (this.data.card && this.data.card.status === 'active') await this.refreshQr()
+  },
+
+  loadCard() {
+    return load(this, async () => {
+      try {
+        const card = await cardApi.myCard()
+        return {
+          card,
+          noCard: false,
+          statusText: CARD_STATUS[card.status] || card.status,
+          validUntil: formatDate(card.valid_until),
+          photoUrl: http.url(card.holder && card.holder.photo_url),
+        }
+      } catch (e) {
+        if (e.code === 'NO_CARD') return { card: null, noCard: true }
+        throw e
+      }
+    })
+  },
+
+  stopQr() {
+    if (this.stopCountdown) this.stopCountdown()
+    this.stopCountdown = null
+    clearTimeout(this.retryTimer)
+    wx.setKeepScreenOn({ keepScreenOn: false })
+  },
+
+  async refreshQr() {
+    this.stopQr()
+    try {
+      const qr = await cardApi.issueQr()
+      const seconds = Number(qr.refresh_in_seconds) || config.qrRefreshFallbackSeconds
+      this.setData({ qrToken: qr.token, qrError: '' })
+      wx.setKeepScreenOn({ keepScreenOn: true })
+      this.stopCountdown = startCountdown(
+        seconds,
+        (left) => this.setData({ secondsLeft: left }),
+        () => this.refreshQr(),
+      )
+    } catch (e) {
+      this.setData({ qrToken: '' })
+      if (e.code === 'CARD_DISABLED' || e.code === 'CARD_EXPIRED') {
+        await this.loadCard() // the card changed under us: show why
+      } else {
+        this.setData({ qrError: e.message })
+        this.retryTimer = setTimeout(() => this.refreshQr(), config.qrRefreshFallbackSeconds * 1000)
+      }
+    }
+  },
+
+  onRefreshQr() {
+    return this.refreshQr()
+  },
+
+  onRetry() {
+    return this.refresh()
+  },
+
+  goApplications() {
+    wx.navigateTo({ url: '/pages/applications/applications' })
+  },
+  goScan() {
+    wx.navigateTo({ url: '/pages/scan/scan' })
+  },
+  goListings() {
+    wx.navigateTo({ url: '/pages/listings/listings' })
+  },
+})
