@@ -27,7 +27,9 @@ function asyncApi(name, answer) {
   return (opts = {}) => {
     record(name, opts)
     const res = typeof answer === 'function' ? answer(opts) : { errMsg: `${name}:ok` }
-    return new Promise((resolve, reject) => {
+    // as in WeChat: a promise only when no callback was given
+    const withCallbacks = Boolean(opts.success || opts.fail || opts.complete)
+    const promise = new Promise((resolve, reject) => {
       later(() => {
         if (res && res.__fail) {
           if (opts.fail) opts.fail(res.err)
@@ -40,6 +42,11 @@ function asyncApi(name, answer) {
         resolve(res)
       })
     })
+    if (withCallbacks) {
+      promise.catch(() => {})
+      return undefined
+    }
+    return promise
   }
 }
 
