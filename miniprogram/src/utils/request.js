@@ -32,8 +32,15 @@ function query(params) {
 }
 
 /** wx.request as a promise of {statusCode, data}; rejects only when no answer came. */
-function send(method, path, { data, params, auth = true, header = {} }) {
+/**
+ * @param {'GET' | 'POST' | 'PUT' | 'DELETE'} method
+ * @param {string} path
+ * @param {{data?: any, params?: object, auth?: boolean, header?: object}} options
+ */
+function send(method, path, options) {
+  const { data, params, auth = true, header = {} } = options
   return new Promise((resolve, reject) => {
+    /** @type {Record<string, string>} */
     const headers = { Accept: 'application/json', ...header }
     const token = session.token()
     if (auth && token) headers.Authorization = `Bearer ${token}`
@@ -79,6 +86,9 @@ function showError(err) {
 /**
  * request(method, path, {data, params, auth, quiet}) → the answer's body.
  * `quiet`: error codes the caller shows its own way (no toast), or true for all.
+ * @param {'GET' | 'POST' | 'PUT' | 'DELETE'} method
+ * @param {string} path
+ * @param {{data?: any, params?: object, auth?: boolean, header?: object, quiet?: string[] | boolean}} [options]
  */
 async function request(method, path, options = {}) {
   const quiet = options.quiet || []

@@ -7,6 +7,7 @@ const session = require('../../utils/session')
 const PHONE = /^1[3-9][0-9]{9}$/
 
 Page({
+  timer: 0,
   data: {
     checking: true,
     busy: false,

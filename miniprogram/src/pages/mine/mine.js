@@ -7,7 +7,7 @@ Page({
   data: { loading: true, error: '', me: null },
   async onShow() {
     if (!(await auth.ensureSession().catch(() => false))) return
-    return load(this, async () => ({ me: await authApi.me() }))
+    await load(this, async () => ({ me: await authApi.me() }))
   },
   go(event) {
     wx.navigateTo({ url: event.currentTarget.dataset.url })

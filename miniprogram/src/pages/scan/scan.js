@@ -17,6 +17,7 @@ function scanCode() {
 }
 
 Page({
+  clockTimer: 0,
   data: { busy: false, result: null, ok: false, now: '', atText: '', photoUrl: '' },
 
   onUnload() {
