@@ -63,6 +63,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   global.wx.request = httpWx.request
+  global.wx.connectSocket = httpWx.connectSocket
 })
 
 test('a new WeChat user binds by the phone button and sees 张三’s card with a QR of the issued token', async () => {
@@ -202,18 +203,32 @@ test('张三 checks in by the airport poster', async () => {
   page.instance.onUnload()
 })
 
-test('after admin disables 张三’s card, his card page says 已停用 and shows no code', async () => {
+test('after admin disables 张三’s card, his open card page says 已停用 at once and shows no code', async () => {
   useSession(tokens.zhang)
+  const page = await renderPage('pages/card/card')
+  await waitFor(() => page.instance.data.qrToken, 'the QR code')
+  const socket = httpWx.sockets[httpWx.sockets.length - 1]
+  await waitFor(() => socket.ws.readyState === 1, 'the live connection')
+  await sleep(200) // the server registers the connection after the upgrade
   const card = await api('GET', '/api/v1/me/card', { token: tokens.zhang })
   const r = await api('POST', `/api/v1/admin/cards/${card.body.card_no}/disable`, { token: tokens.admin, json: { reason: '持卡人离职' } })
   expect(r.status).toBe(200)
-  const page = await renderPage('pages/card/card')
-  await waitFor(() => page.instance.data.card, 'the card')
+  // no new render: the live push alone changes the page
+  await waitFor(() => page.instance.data.card.status === 'disabled', 'the live card status')
   await sleep(20)
   expect(text(page)).toContain('已停用')
   expect(text(page)).toContain('英才卡已停用')
   expect(page.dom.querySelector('.qr-code--qr-row')).toBeNull()
   expect(text(page)).not.toContain('动态码')
-  expect(httpWx.exchanges.filter((x) => x.path === '/api/v1/me/card/qr' && x.status !== 200)).toEqual([])
   page.instance.onUnload()
+  expect(socket.ws.readyState).toBeGreaterThanOrEqual(2) // closing or closed
+
+  // and a fresh visit shows the same, without asking for a code
+  const before = httpWx.exchanges.filter((x) => x.path === '/api/v1/me/card/qr').length
+  const again = await renderPage('pages/card/card')
+  await waitFor(() => again.instance.data.card, 'the card')
+  await sleep(20)
+  expect(text(again)).toContain('英才卡已停用')
+  expect(httpWx.exchanges.filter((x) => x.path === '/api/v1/me/card/qr').length).toBe(before)
+  again.instance.onUnload()
 })

@@ -12,6 +12,31 @@ const state = {
   scanResults: [],
   subscribeAnswer: null,
   modalConfirm: true,
+  sockets: [],
+}
+
+/** A SocketTask a test drives: socket.receive(obj) delivers a message, socket.drop(code) closes it. */
+function fakeSocket(opts) {
+  const handlers = { message: [], close: [] }
+  const socket = {
+    url: opts.url,
+    closed: false,
+    onMessage: (fn) => handlers.message.push(fn),
+    onClose: (fn) => handlers.close.push(fn),
+    onOpen: () => {},
+    onError: () => {},
+    send: () => {},
+    close: () => {
+      socket.closed = true
+    },
+    receive: (obj) => handlers.message.forEach((fn) => fn({ data: JSON.stringify(obj) })),
+    drop: (code = 1006) => {
+      socket.closed = true
+      handlers.close.forEach((fn) => fn({ code, reason: '' }))
+    },
+  }
+  state.sockets.push(socket)
+  return socket
 }
 
 function record(name, args) {
@@ -115,6 +140,7 @@ const overrides = {
     for (const id of opts.tmplIds || []) out[id] = state.subscribeAnswer || 'accept'
     return out
   }),
+  connectSocket: (opts) => fakeSocket(opts),
   showModal: asyncApi('showModal', () => ({ confirm: state.modalConfirm, cancel: !state.modalConfirm, errMsg: 'showModal:ok' })),
   showActionSheet: asyncApi('showActionSheet', () => ({ tapIndex: 0, errMsg: 'showActionSheet:ok' })),
 }
@@ -140,6 +166,7 @@ function reset() {
   state.scanResults.length = 0
   state.subscribeAnswer = null
   state.modalConfirm = true
+  state.sockets.length = 0
   install()
 }
 

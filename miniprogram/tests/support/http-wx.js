@@ -45,6 +45,23 @@ function request(opts) {
   return { abort: () => req.destroy() }
 }
 
+/** wx.connectSocket over a real WebSocket (jsdom's), as a SocketTask. */
+function connectSocket(opts) {
+  const ws = new WebSocket(opts.url)
+  const task = {
+    onMessage: (fn) => ws.addEventListener('message', (e) => fn({ data: e.data })),
+    onClose: (fn) => ws.addEventListener('close', (e) => fn({ code: e.code, reason: e.reason })),
+    onOpen: (fn) => ws.addEventListener('open', () => fn({})),
+    onError: (fn) => ws.addEventListener('error', () => fn({ errMsg: 'socket error' })),
+    send: (o) => ws.send(o.data),
+    close: () => ws.close(),
+    ws,
+  }
+  sockets.push(task)
+  return task
+}
+const sockets = []
+
 /** A plain JSON call for the test's own set-up (admin actions …), not through the mini-program. */
 function call(base, method, path, { json, token } = {}) {
   return new Promise((resolve, reject) => {
@@ -62,4 +79,4 @@ function call(base, method, path, { json, token } = {}) {
   })
 }
 
-module.exports = { request, call, exchanges }
+module.exports = { request, connectSocket, sockets, call, exchanges }

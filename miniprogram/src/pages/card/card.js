@@ -8,6 +8,7 @@ const { ensureSession } = require('../../utils/auth')
 const { startCountdown } = require('../../utils/countdown')
 const { CARD_STATUS, formatDate } = require('../../utils/format')
 const { load } = require('../../utils/page')
+const { openLive } = require('../../utils/live')
 
 Page({
   data: {
@@ -23,17 +24,30 @@ Page({
     secondsLeft: 0,
   },
 
-  onShow() {
-    this.visible = true
-    return this.refresh()
+  closeLive: null,
+
+  async onShow() {
+    await this.refresh()
+    // 停用后，移动端停止对持卡人的一切绿色通道服务: the administrator's change shows here at once
+    if (!this.closeLive && this.data.card) {
+      this.closeLive = openLive((event) => {
+        if (event.type.startsWith('card.')) this.refresh()
+      })
+    }
   },
 
   onHide() {
-    this.stopQr()
+    this.leave()
   },
 
   onUnload() {
+    this.leave()
+  },
+
+  leave() {
     this.stopQr()
+    if (this.closeLive) this.closeLive()
+    this.closeLive = null
   },
 
   onPullDownRefresh() {
@@ -49,6 +63,10 @@ Page({
     }
     await this.loadCard()
     if (this.data.card && this.data.card.status === 'active') await this.refreshQr()
+    else {
+      this.stopQr()
+      this.setData({ qrToken: '' })
+    }
   },
 
   loadCard() {
@@ -78,6 +96,7 @@ Page({
 
   async refreshQr() {
     this.stopQr()
+    if (!this.data.card || this.data.card.status !== 'active') return
     try {
       const qr = await cardApi.issueQr()
       const seconds = Number(qr.refresh_in_seconds) || config.qrRefreshFallbackSeconds
