@@ -164,6 +164,16 @@ test('张三 books 子女入学; wendeng_window accepts it; 张三 sees the acce
   expect(shown).toContain('待预审')
   expect(shown).toContain('受理')
   expect(shown).toContain('意见：材料齐全，予以受理')
+
+  // the subscription granted after booking is used: WeChat gets a subscribe message for 张三's openid
+  const deadline = Date.now() + 15000
+  let sent = []
+  while (!sent.length && Date.now() < deadline) {
+    await sleep(250)
+    const r = await httpWx.call(stack.fakeBase, 'GET', '/__fake__/subscribe-messages')
+    sent = r.body.items.filter((m) => m.touser === 'o_mp_new_user')
+  }
+  expect(sent).toHaveLength(1)
 })
 
 test('张三 rates his completed appointment once', async () => {

@@ -190,6 +190,8 @@ test('the to-do list marks overdue work', async () => {
   expect(text(page)).toContain('1 件已超过办理时限')
   expect(page.dom.querySelectorAll('.main--late')).toHaveLength(1)
   expect(text(page)).toContain('2026年11月20日 09:00')
+  expect(page.instance.data.badges).toEqual([1, '', ''])
+  expect(state.requests.map((r) => r.url.split('?')[1]).sort()).toEqual(['overdue=true&limit=100', 'status=submitted&limit=50'])
 })
 
 test('mine: masked phone and logout', async () => {

@@ -11,7 +11,7 @@ const TABS = [
 ]
 
 Page({
-  data: { tabs: TABS, active: 0, loading: true, error: '', items: [], overdueCount: 0 },
+  data: { tabs: TABS, badges: ['', '', ''], active: 0, loading: true, error: '', items: [], overdueCount: 0 },
 
   onShow() {
     if (!session.token()) {
@@ -30,13 +30,15 @@ Page({
 
   fetch() {
     return load(this, async () => {
-      const out = await staff.todo(TABS[this.data.active].value)
+      const [out, late] = await Promise.all([staff.todo(TABS[this.data.active].value), staff.overdue()])
+      // the tabs' badges: overdue work per step, whichever tab is open
+      const badges = TABS.map((t) => (late.items || []).filter((a) => a.overdue && a.status === t.value).length || '')
       const items = (out.items || []).map((a) => ({
         ...a,
         createdText: formatTime(a.created_at),
         deadlineText: formatTime(a.deadline_at),
       }))
-      return { items, overdueCount: items.filter((a) => a.overdue).length }
+      return { items, badges, overdueCount: items.filter((a) => a.overdue).length }
     })
   },
 
