@@ -83,6 +83,14 @@ module.exports = { loginWithWechat, loginWithPhone, bindWithSms, loginWithPasswo
 
 /** Before a holder page loads: a token, or a silent WeChat login, or the login page. */
 async function ensureSession() {
+  if (session.token() && session.kind() === 'password') {
+    // a clerk opening the app lands on the holder's first page: send them to their own
+    const home = homeOf(session.user())
+    if (home !== '/pages/card/card') {
+      wx.reLaunch({ url: home })
+      return false
+    }
+  }
   if (session.token()) return true
   const out = await loginWithWechat()
   if (out.bindRequired) {

@@ -83,3 +83,21 @@ test('a card.* event on the live connection reloads the card: disabled → the c
   page.instance.onUnload()
   expect(state.sockets[0].closed).toBe(true)
 })
+
+test('副卡: a dependent card’s code is issued with its card_no, and the main card’s again after', async () => {
+  state.storage.set('yck.token', 'tok')
+  const dependents = [{ card_no: 'WH2026A0001-1', name_masked: '张*', relation: 'child', relation_name: '子女', level: 'A', status: 'active', valid_until: '2028-06-30' }]
+  answer('GET /api/v1/me/card', 200, { ...CARD, dependents })
+  answer('POST /api/v1/me/card/qr', (opts) => ({ status: 200, body: { token: opts.data.card_no ? 'dep-token' : 'main-token', refresh_in_seconds: 30 } }))
+  const page = await renderPage('pages/card/card')
+  expect(text(page)).toContain('张*（子女）')
+  expect(page.instance.data.qrToken).toBe('main-token')
+  await page.instance.showCard({ currentTarget: { dataset: { cardNo: 'WH2026A0001-1' } } })
+  expect(page.instance.data.qrToken).toBe('dep-token')
+  expect(text(page)).toContain('副卡 张*（子女） 的二维码')
+  await page.instance.showCard({ currentTarget: { dataset: {} } })
+  expect(page.instance.data.qrToken).toBe('main-token')
+  const bodies = state.requests.filter((r) => r.url.endsWith('/me/card/qr')).map((r) => r.data)
+  expect(bodies).toEqual([{}, { card_no: 'WH2026A0001-1' }, {}])
+  page.instance.onUnload()
+})

@@ -241,3 +241,12 @@ test('login: a denied phone button opens the SMS binding', async () => {
   expect(toasts().pop()).toBe('验证码错误或已失效')
   expect(state.requests.pop().data).toEqual({ bind_ticket: 'bt', phone: '13800000001', code: '123456' })
 })
+
+test('a clerk opening the app is sent to their to-do list, not the holder’s card', async () => {
+  state.storage.set('yck.kind', 'password')
+  state.storage.set('yck.user', { id: '2', name: '文登窗口', roles: ['window_staff'] })
+  const page = await renderPage('pages/card/card')
+  expect(calls('reLaunch')).toEqual([{ url: '/staff/pages/todo/todo' }])
+  expect(state.requests).toEqual([])
+  page.instance.onUnload()
+})

@@ -22,6 +22,9 @@ Page({
     qrToken: '',
     qrError: '',
     secondsLeft: 0,
+    dependents: [],
+    shownCardNo: '', // '' = the main card; else the 副卡 whose code is shown
+    shownName: '',
   },
 
   closeLive: null,
@@ -79,6 +82,7 @@ Page({
           statusText: CARD_STATUS[card.status] || card.status,
           validUntil: formatDate(card.valid_until),
           photoUrl: http.url(card.holder && card.holder.photo_url),
+          dependents: (card.dependents || []).map((d) => ({ ...d, statusText: CARD_STATUS[d.status] || d.status })),
         }
       } catch (e) {
         if (e.code === 'NO_CARD') return { card: null, noCard: true }
@@ -98,7 +102,7 @@ Page({
     this.stopQr()
     if (!this.data.card || this.data.card.status !== 'active') return
     try {
-      const qr = await cardApi.issueQr()
+      const qr = await cardApi.issueQr(this.data.shownCardNo)
       const seconds = Number(qr.refresh_in_seconds) || config.qrRefreshFallbackSeconds
       this.setData({ qrToken: qr.token, qrError: '' })
       wx.setKeepScreenOn({ keepScreenOn: true })
@@ -116,6 +120,14 @@ Page({
         this.retryTimer = setTimeout(() => this.refreshQr(), config.qrRefreshFallbackSeconds * 1000)
       }
     }
+  },
+
+  /** Show a 副卡's code (data-card-no), or the main card's again (no card-no). */
+  showCard(event) {
+    const cardNo = event.currentTarget.dataset.cardNo || ''
+    const dep = this.data.dependents.find((d) => d.card_no === cardNo)
+    this.setData({ shownCardNo: cardNo, shownName: dep ? `${dep.name_masked}（${dep.relation_name || dep.relation}）` : '', qrToken: '' })
+    return this.refreshQr()
   },
 
   onRefreshQr() {
