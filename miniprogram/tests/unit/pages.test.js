@@ -250,3 +250,51 @@ test('a clerk opening the app is sent to their to-do list, not the holder’s ca
   expect(state.requests).toEqual([])
   page.instance.onUnload()
 })
+
+test('login: WeChat’s login service failing says so and still offers the phone button', async () => {
+  state.storage.clear()
+  state.loginCodes.push('c')
+  answer('POST /api/v1/auth/wechat/mp-login', 502, apiError(502, 'WECHAT_UNAVAILABLE', '微信服务暂时不可用，请稍后再试'))
+  const page = await renderPage('pages/login/login')
+  expect(text(page)).toContain('微信服务暂时不可用，请稍后再试')
+  expect(text(page)).toContain('微信手机号快捷登录')
+  expect(toasts()).toEqual(['微信服务暂时不可用，请稍后再试'])
+})
+
+test('login: wx.login itself failing', async () => {
+  state.storage.clear()
+  const page = await renderPage('pages/login/login')
+  expect(page.dom.querySelector('[data-test=error]')).not.toBeNull()
+  expect(text(page)).toContain('微信登录失败，请重试')
+})
+
+test('scan: no network keeps the scan button and says why', async () => {
+  state.scanResults.push('https://yck.example.gov.cn/h5/#/checkin?v=V1.x')
+  answer('POST /api/v1/onsite/checkin', 'network-error')
+  const page = await renderPage('pages/scan/scan')
+  await page.instance.scan()
+  expect(toasts()).toEqual(['网络连接失败，请检查网络后重试'])
+  expect(page.dom.querySelector('[data-test=verdict]')).toBeNull()
+  expect(page.instance.data.busy).toBe(false)
+})
+
+test('venue scan: a failed request shows why, the big button stays', async () => {
+  answer('GET /api/v1/venue/visits', 200, EMPTY)
+  answer('POST /api/v1/venue/scan', 403, apiError(403, 'FORBIDDEN', '您没有权限执行此操作'))
+  state.scanResults.push('tok')
+  const page = await renderPage('venue/pages/scan/scan')
+  await page.instance.scan()
+  expect(toasts()).toEqual(['您没有权限执行此操作'])
+  expect(page.dom.querySelector('[data-test=verdict]')).toBeNull()
+  expect(page.dom.querySelector('[data-test=scan]')).not.toBeNull()
+})
+
+test('clerk login: wrong password shows the contract’s message', async () => {
+  answer('POST /api/v1/auth/password/login', 401, apiError(401, 'BAD_CREDENTIALS', '账号或密码错误'))
+  const page = await renderPage('staff/pages/login/login')
+  page.instance.onUsername({ detail: 'x' })
+  page.instance.onPassword({ detail: 'y' })
+  await page.instance.login()
+  expect(toasts()).toEqual(['账号或密码错误'])
+  expect(calls('reLaunch')).toEqual([])
+})

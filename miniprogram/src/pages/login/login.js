@@ -15,6 +15,7 @@ Page({
     phone: '',
     code: '',
     cooldown: 0,
+    loginError: '',
   },
 
   async onLoad() {
@@ -29,8 +30,10 @@ Page({
         return
       }
     } catch (e) {
-      // shown by the wrapper or below; the person can still bind
-      if (e.code === 'WX_LOGIN_FAILED') wx.showToast({ title: e.message, icon: 'none' })
+      // mp-login is quiet in the wrapper (a 401's silent re-login uses it too): say it here;
+      // the person can still try the phone button or SMS
+      this.setData({ loginError: e.message })
+      wx.showToast({ title: e.message, icon: 'none' })
     }
     this.setData({ checking: false })
   },
