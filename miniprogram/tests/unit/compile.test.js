@@ -79,3 +79,31 @@ test('no English on screen: the text of every WXML file is Chinese', () => {
     if (english) throw new Error(`${path.relative(SRC, file)} shows English: ${english.join(', ')}`)
   }
 })
+
+/** The handler names a page or component defines, read by running its file with a capturing Page/Component. */
+function handlersOf(jsFile) {
+  let captured = null
+  const capture = (options) => {
+    captured = options
+  }
+  const source = fs.readFileSync(jsFile, 'utf8')
+  const mod = { exports: {} }
+  const localRequire = (rel) => require(rel.startsWith('.') ? path.resolve(path.dirname(jsFile), rel) : rel)
+  // eslint-disable-next-line no-new-func
+  new Function('require', 'module', 'exports', 'Page', 'Component', source)(localRequire, mod, mod.exports, capture, capture)
+  const names = new Set(Object.keys(captured || {}).filter((k) => typeof captured[k] === 'function'))
+  for (const k of Object.keys((captured && captured.methods) || {})) names.add(k)
+  return names
+}
+
+test('every event a WXML file binds names a handler its page or component defines', () => {
+  const files = walk(SRC, '.wxml').filter(ours)
+  expect(files.length).toBeGreaterThan(15)
+  for (const wxml of files) {
+    const handlers = handlersOf(wxml.replace(/\.wxml$/, '.js'))
+    const source = fs.readFileSync(wxml, 'utf8')
+    for (const m of source.matchAll(/\b(?:bind|catch|capture-bind|capture-catch):?([a-z]+)="([^"]+)"/g)) {
+      if (!handlers.has(m[2])) throw new Error(`${path.relative(SRC, wxml)}: ${m[0]} — no such handler`)
+    }
+  }
+})
