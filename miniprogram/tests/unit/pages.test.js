@@ -38,8 +38,8 @@ describe.each(LISTS)('%s', (pagePath, query, routes, emptyText) => {
 })
 
 const DETAILS = [
-  ['pages/service/service', { id: '9' }, ['GET /api/v1/services/9', 'GET /api/v1/windows']],
-  ['pages/book/book', { service_id: '9' }, ['GET /api/v1/services/9', 'GET /api/v1/windows']],
+  ['pages/service/service', { id: '9' }, ['GET /api/v1/services/9']],
+  ['pages/book/book', { service_id: '9' }, ['GET /api/v1/services/9']],
   ['pages/appointment/appointment', { id: '9' }, ['GET /api/v1/appointments/9']],
   ['pages/application/application', { id: '9' }, ['GET /api/v1/applications/9']],
   ['pages/listing/listing', { id: '9' }, ['GET /api/v1/listings/9']],
@@ -64,8 +64,8 @@ test('no card: says so and offers the application progress, no toast', async () 
 })
 
 test('service detail: windows with tap-to-call and address', async () => {
-  answer('GET /api/v1/services/9', 200, { id: '9', name: '子女入学', category: 'appointment', description: '协助办理子女入学', eligible_levels: ['A', 'B'] })
-  answer('GET /api/v1/windows', 200, { items: [{ id: '3', name: '文登区人才服务窗口', org_name: '文登区人社局', district: '文登区', contact_name: '李专员', phone: '0631-8451234', address: '文登区文山路1号', hours: '工作日 9:00-17:00' }] })
+  answer('GET /api/v1/services/9', 200, { id: '9', name: '子女入学', category: 'appointment', description: '协助办理子女入学', eligible_levels: ['A', 'B'], venues: [],
+    windows: [{ id: '3', name: '文登区人才服务窗口', org_name: '文登区人社局', district: '文登区', contact_name: '李专员', phone: '0631-8451234', address: '文登区文山路1号', hours: '工作日 9:00-17:00' }] })
   const page = await renderPage('pages/service/service', { id: '9' })
   expect(text(page)).toContain('A、B类英才卡')
   expect(text(page)).toContain('文登区文山路1号')
@@ -73,9 +73,18 @@ test('service detail: windows with tap-to-call and address', async () => {
   expect(calls('makePhoneCall')).toEqual([{ phoneNumber: '0631-8451234' }])
 })
 
+test('an on-site service lists its venues and offers the scan', async () => {
+  answer('GET /api/v1/services/2', 200, { id: '2', name: '机场贵宾通道', category: 'onsite', description: '', eligible_levels: ['A', 'B'], quota_per_year: 12, windows: [],
+    venues: [{ id: '1', name: '威海国际机场商务贵宾区', type: 'airport', district: '文登区', address: '大水泊镇' }] })
+  const page = await renderPage('pages/service/service', { id: '2' })
+  expect(text(page)).toContain('威海国际机场商务贵宾区')
+  expect(text(page)).toContain('每年可使用 12 次')
+  expect(text(page)).toContain('扫码使用')
+  expect(text(page)).not.toContain('暂无办理窗口')
+})
+
 test('booking needs a window and a need, and a confirmation', async () => {
-  answer('GET /api/v1/services/9', 200, { id: '9', name: '子女入学', category: 'appointment', description: '' })
-  answer('GET /api/v1/windows', 200, { items: [{ id: '3', name: '文登区窗口', district: '文登区', address: '' }] })
+  answer('GET /api/v1/services/9', 200, { id: '9', name: '子女入学', category: 'appointment', description: '', windows: [{ id: '3', name: '文登区窗口', district: '文登区', address: '' }] })
   const page = await renderPage('pages/book/book', { service_id: '9' })
   await page.instance.submit()
   expect(toasts()).toEqual(['请选择办理窗口'])
@@ -89,8 +98,7 @@ test('booking needs a window and a need, and a confirmation', async () => {
 })
 
 test('a refused subscription is reported as not accepted', async () => {
-  answer('GET /api/v1/services/9', 200, { id: '9', name: '子女入学', category: 'appointment', description: '' })
-  answer('GET /api/v1/windows', 200, { items: [{ id: '3', name: '文登区窗口', district: '文登区', address: '' }] })
+  answer('GET /api/v1/services/9', 200, { id: '9', name: '子女入学', category: 'appointment', description: '', windows: [{ id: '3', name: '文登区窗口', district: '文登区', address: '' }] })
   answer('POST /api/v1/appointments', 201, { id: '77', status: 'submitted', version: 1 })
   answer('POST /api/v1/me/wechat-subscriptions', 200, { template: 'appointment_progress', remaining: 0 })
   state.subscribeAnswer = 'reject'

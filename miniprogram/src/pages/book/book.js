@@ -27,8 +27,8 @@ Page({
   onLoad(query) {
     this.serviceId = query.service_id
     return load(this, async () => {
-      const [service, windows] = await Promise.all([green.service(this.serviceId), green.windows({ service_id: this.serviceId })])
-      return { service, windows: windows.items || [] }
+      const service = await green.service(this.serviceId)
+      return { service, windows: service.windows || [] }
     })
   },
 

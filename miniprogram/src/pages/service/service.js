@@ -5,7 +5,7 @@ const { load, dataOf } = require('../../utils/page')
 const LEVELS = (levels) => (levels && levels.length ? `${levels.join('、')}类英才卡` : '全部英才卡')
 
 Page({
-  data: { loading: true, error: '', service: null, levels: '', windows: [] },
+  data: { loading: true, error: '', service: null, levels: '', windows: [], venues: [] },
 
   onLoad(query) {
     this.id = query.id
@@ -17,9 +17,10 @@ Page({
 
   fetch() {
     return load(this, async () => {
-      const [service, windows] = await Promise.all([green.service(this.id), green.windows({ service_id: this.id })])
+      // the detail names its windows (窗口办理) or its venues (现场服务)
+      const service = await green.service(this.id)
       wx.setNavigationBarTitle({ title: service.name })
-      return { service, levels: LEVELS(service.eligible_levels), windows: windows.items || [] }
+      return { service, levels: LEVELS(service.eligible_levels), windows: service.windows || [], venues: service.venues || [] }
     })
   },
 
