@@ -1,9 +1,7 @@
 // 绿色通道: the catalog, windows, appointments and on-site check-in.
 const http = require('../utils/request')
 
-function idempotencyKey() {
-  return `mp-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`
-}
+const { idempotencyKey } = require('../utils/idempotency')
 
 module.exports = {
   services: (category) => http.get('/services', { category, limit: 100 }),

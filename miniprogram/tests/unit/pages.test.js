@@ -293,6 +293,7 @@ test('venue scan: a failed request shows why, the big button stays', async () =>
   const page = await renderPage('venue/pages/scan/scan')
   await page.instance.scan()
   expect(toasts()).toEqual(['您没有权限执行此操作'])
+  expect(state.requests.find((r) => r.method === 'POST').header['Idempotency-Key']).toMatch(/^mp-/)
   expect(page.dom.querySelector('[data-test=verdict]')).toBeNull()
   expect(page.dom.querySelector('[data-test=scan]')).not.toBeNull()
 })
