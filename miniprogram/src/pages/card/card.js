@@ -28,11 +28,13 @@ Page({
   },
 
   closeLive: null,
+  shown: false,
 
   async onShow() {
+    this.shown = true
     await this.refresh()
     // 停用后，移动端停止对持卡人的一切绿色通道服务: the administrator's change shows here at once
-    if (!this.closeLive && this.data.card) {
+    if (this.shown && !this.closeLive && this.data.card) {
       this.closeLive = openLive((event) => {
         if (event.type.startsWith('card.')) this.refresh()
       })
@@ -48,7 +50,9 @@ Page({
   },
 
   leave() {
+    this.shown = false
     this.stopQr()
+    wx.setKeepScreenOn({ keepScreenOn: false })
     if (this.closeLive) this.closeLive()
     this.closeLive = null
   },
@@ -69,6 +73,7 @@ Page({
     else {
       this.stopQr()
       this.setData({ qrToken: '' })
+      wx.setKeepScreenOn({ keepScreenOn: false })
     }
   },
 
@@ -95,7 +100,6 @@ Page({
     if (this.stopCountdown) this.stopCountdown()
     this.stopCountdown = null
     clearTimeout(this.retryTimer)
-    wx.setKeepScreenOn({ keepScreenOn: false })
   },
 
   async refreshQr() {
@@ -103,6 +107,7 @@ Page({
     if (!this.data.card || this.data.card.status !== 'active') return
     try {
       const qr = await cardApi.issueQr(this.data.shownCardNo)
+      if (!this.shown) return // left the page while the code was on its way
       const seconds = Number(qr.refresh_in_seconds) || config.qrRefreshFallbackSeconds
       this.setData({ qrToken: qr.token, qrError: '' })
       wx.setKeepScreenOn({ keepScreenOn: true })
@@ -113,6 +118,7 @@ Page({
       )
     } catch (e) {
       this.setData({ qrToken: '' })
+      wx.setKeepScreenOn({ keepScreenOn: false })
       if (e.code === 'CARD_DISABLED' || e.code === 'CARD_EXPIRED') {
         await this.loadCard() // the card changed under us: show why
       } else {
