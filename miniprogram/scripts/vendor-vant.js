@@ -2,14 +2,11 @@
 // Copies the @vant/weapp components the mini-program uses (and the ones they use) from the
 // package's lib/ folder (CommonJS, which jest can load; dist/ is ES modules) into
 // src/miniprogram_npm/@vant/weapp — the folder WeChat DevTools' "构建 npm" would make, without that step.
-// Only what is listed here is copied, so the main package stays small.
+// Only the components that a page's or component's .json names (and what those use) are copied,
+// so the main package stays small.
 const fs = require('fs')
 const path = require('path')
 
-const USED = [
-  'button', 'cell', 'cell-group', 'field', 'tabs', 'tab', 'tag', 'empty', 'loading', 'rate', 'steps',
-  'dialog', 'icon', 'popup', 'picker', 'grid', 'grid-item', 'notice-bar', 'divider',
-]
 const SHARED = ['common', 'mixins', 'wxs', 'definitions']
 
 const root = path.resolve(__dirname, '..')
@@ -42,12 +39,29 @@ function closure(names) {
   return [...seen].sort()
 }
 
+/** The Vant components our own .json files name in usingComponents. */
+function usedComponents(dir, found = new Set()) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name)
+    if (entry.isDirectory()) {
+      if (entry.name !== 'miniprogram_npm') usedComponents(p, found)
+    } else if (entry.name.endsWith('.json')) {
+      const using = JSON.parse(fs.readFileSync(p, 'utf8')).usingComponents || {}
+      for (const target of Object.values(using)) {
+        const m = /^\/miniprogram_npm\/@vant\/weapp\/([a-z-]+)\/index$/.exec(target)
+        if (m) found.add(m[1])
+      }
+    }
+  }
+  return [...found]
+}
+
 if (!fs.existsSync(lib)) {
   console.error('node_modules/@vant/weapp/lib is missing: run `npm ci` in miniprogram/ first')
   process.exit(1)
 }
 fs.rmSync(out, { recursive: true, force: true })
-const components = closure(USED)
+const components = closure(usedComponents(path.join(root, 'src')))
 for (const name of [...SHARED, ...components]) copyDir(path.join(lib, name), path.join(out, name))
 // qrcode-generator: one CommonJS file, drawn on the client (the QR is never fetched as an image)
 const qrOut = path.join(root, 'src', 'miniprogram_npm', 'qrcode-generator')
