@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 
 .PHONY: run test test-py lint schema migrate worker bench clean
-.PHONY: h5 test-h5 test-e2e
+.PHONY: h5 test-h5 test-e2e test-mp
 
 # The H5 (h5/): its packages come from package-lock.json (npm ci), its build goes to h5/dist.
 H5_LOCK := $(shell sha1sum h5/package-lock.json 2>/dev/null | cut -c1-12)
@@ -24,6 +24,15 @@ $(H5_DEPS): h5/package-lock.json
 	@command -v npm >/dev/null || { echo "the H5 needs Node.js (>= 20.19) and npm"; exit 1; }
 	cd h5 && npm ci --no-audit --no-fund --loglevel=error
 	@rm -f h5/node_modules/.installed-* && touch $(H5_DEPS)
+
+# The mini-program (miniprogram/): its packages come from its package-lock.json (npm ci).
+MP_LOCK := $(shell sha1sum miniprogram/package-lock.json 2>/dev/null | cut -c1-12)
+MP_DEPS := miniprogram/node_modules/.installed-$(MP_LOCK)
+
+$(MP_DEPS): miniprogram/package-lock.json
+	@command -v npm >/dev/null || { echo "the mini-program's tests need Node.js (>= 20) and npm"; exit 1; }
+	cd miniprogram && npm ci --no-audit --no-fund --loglevel=error
+	@rm -f miniprogram/node_modules/.installed-* && touch $(MP_DEPS)
 
 h5/dist/index.html: $(H5_DEPS) $(H5_SRC)
 	cd h5 && npm run --silent build
@@ -44,7 +53,7 @@ test: $(STAMP)
 	$(PY) scripts/gen_schema_sql.py --check
 	$(VENV)/bin/ruff check server tests scripts
 	$(PY) -m pytest -q -p no:randomly
-	@$(MAKE) --no-print-directory test-h5 test-e2e
+	@$(MAKE) --no-print-directory test-h5 test-e2e test-mp
 
 ## make test-h5: the H5's unit tests (Vitest: API client, stores, components)
 test-h5: h5
@@ -54,6 +63,11 @@ test-h5: h5
 ## database; skipped with a message where no Chromium is found, a failure then with REQUIRE_BROWSER=1 (.ci/run)
 test-e2e: $(STAMP) h5
 	node --test tests/e2e/
+
+## make test-mp: the WeChat mini-program: vendor the Vant components, type-check (tsc over the JS), check the
+## package sizes, then jest (the official WXML/WXSS compilers, page units, journeys against a real server)
+test-mp: $(STAMP) $(MP_DEPS)
+	cd miniprogram && node scripts/vendor-vant.js && npx tsc --noEmit -p jsconfig.json && node scripts/check-size.js && npx jest --ci
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check server tests scripts

@@ -353,3 +353,58 @@ def wechat_gateway(request, config):
     yield gateway
     executor.shutdown(wait=True)
     gateway.close()
+
+
+# --------------------------------------------------------------------------- stand-alone
+
+
+class _ControlHandler(tornado.web.RequestHandler):
+    """Only in the stand-alone server (`python -m tests.fakes.wechat_server`): lets a test that is
+    not in this process (the mini-program's journeys) choose who a code belongs to and read what
+    was sent, as the fixtures do in-process."""
+
+    def initialize(self, fake: FakeWechat) -> None:
+        self.fake = fake
+
+    def post(self, what: str) -> None:
+        body = json.loads(self.request.body or b"{}")
+        if what == "login-code":
+            self.fake.set_login_code(body["code"], body["openid"], body.get("unionid"))
+        elif what == "phone-code":
+            self.fake.set_phone_code(body["code"], body["phone"])
+        else:
+            raise tornado.web.HTTPError(404)
+        self.finish({"ok": True})
+
+    def get(self, what: str) -> None:
+        if what != "subscribe-messages":
+            raise tornado.web.HTTPError(404)
+        self.finish({"items": self.fake.subscribe_messages})
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the fake on 127.0.0.1:PORT with the app ids and secrets of the server's configuration."""
+    import argparse
+
+    from server.config import Config
+
+    parser = argparse.ArgumentParser(description="A fake WeChat API on loopback, for tests")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args(argv)
+    config = Config.from_env(dict(os.environ))
+    fake = FakeWechat(mp_app_id=config.wechat_mp_app_id, mp_secret=config.wechat_mp_secret,
+                      oa_app_id=config.wechat_oa_app_id, oa_secret=config.wechat_oa_secret)
+    app = tornado.web.Application([(r"/__fake__/(.*)", _ControlHandler, {"fake": fake}),
+                                   (r"/(.*)", _Handler, {"fake": fake})])
+
+    async def serve() -> None:
+        app.listen(args.port, address="127.0.0.1")
+        fake.port = args.port
+        print(f"fake WeChat on http://127.0.0.1:{args.port}/", flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(serve())
+
+
+if __name__ == "__main__":
+    main()
