@@ -573,3 +573,6 @@ UPDATE alembic_version SET version_num='0009' WHERE alembic_version.version_num 
 
 
 UPDATE alembic_version SET version_num='0010' WHERE alembic_version.version_num = '0009';
+
+
+UPDATE alembic_version SET version_num='0011' WHERE alembic_version.version_num = '0010';
