@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,7 +18,8 @@ class BookIn(BaseModel):
     window_id: str = Field(pattern=r"^\d{1,18}$")
     content: str = Field(min_length=1, max_length=2000, description="预约需求")
     preferred_date: dt.date | None = None
-    attachments: list[str] = Field(default_factory=list, max_length=10)
+    # upload ids: the service turns them into integers, so only ASCII digits pass
+    attachments: list[Annotated[str, Field(pattern=r"^[0-9]{1,18}$")]] = Field(default_factory=list, max_length=10)
 
 
 class ResubmitIn(BaseModel):

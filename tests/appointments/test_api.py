@@ -326,3 +326,14 @@ async def test_subscribe_message_goes_through_wechatpy_to_the_fake(api, deps, fa
     assert msg["data"]["phrase2"]["value"] == "待预审"
     sent = await deps.db.fetchval(sa.select(outbox.c.status).where(outbox.c.channel == "wechat_subscribe"))
     assert sent == "sent"
+
+
+@pytest.mark.parametrize("attachment", ["abc", "1.5", "", "9" * 40, "١٢"])
+async def test_an_attachment_id_that_is_not_a_number_is_a_400(api, deps, attachment):
+    """A non-numeric attachment id reached int() in the service: a 500 (found by the fuzzer)."""
+    svc, win = await ids(deps)
+    zhang = await api.login_sms("13800000001")
+    r = await api.post("/api/v1/appointments", {"service_id": svc["child_school"], "window_id": win["文登区"],
+                                                "content": "请协助办理", "attachments": [attachment]}, token=zhang)
+    assert r.status == 400 and r.code == "INVALID_REQUEST", r
+    assert any(k.startswith("attachments") for k in r.json["error"]["details"]["fields"])
