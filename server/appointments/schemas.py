@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Id = Field(pattern=r"^\d{1,18}$")
+# a filter date: the ends of the calendar overflow the date arithmetic of a range (day after, CST→UTC)
+FilterDate = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2999, 12, 31))]
 Status = Literal["submitted", "accepted", "prereviewed", "completed", "returned", "cancelled"]
 
 
@@ -59,8 +61,8 @@ class StaffListQuery(BaseModel):
     service_id: str | None = Field(default=None, pattern=r"^\d{1,18}$")
     window_id: str | None = Field(default=None, pattern=r"^\d{1,18}$")
     district: str | None = Field(default=None, max_length=32)
-    date_from: dt.date | None = Field(default=None, alias="from")
-    date_to: dt.date | None = Field(default=None, alias="to")
+    date_from: FilterDate | None = Field(default=None, alias="from")
+    date_to: FilterDate | None = Field(default=None, alias="to")
     q: str | None = Field(default=None, max_length=64, description="申请人姓名或预约编号")
     overdue: bool | None = None
     cursor: str | None = Field(default=None, pattern=r"^\d{1,18}$")

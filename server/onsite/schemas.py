@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -80,13 +80,17 @@ class VisitsQuery(PageQuery):
     limit: int = Field(default=50, ge=1, le=100)
 
 
+# a period's ends: the ends of the calendar overflow the date arithmetic of a default period
+StatsDate = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2999, 12, 31))]
+
+
 class StatsQuery(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     group: Literal["day", "month"] = "day"
     venue_id: int | None = None
     # CST dates, both inclusive
-    from_: dt.date | None = Field(default=None, alias="from")
-    to: dt.date | None = None
+    from_: StatsDate | None = Field(default=None, alias="from")
+    to: StatsDate | None = None
 
     _vid = field_validator("venue_id", mode="before")(_id_or_none)

@@ -337,3 +337,12 @@ async def test_an_attachment_id_that_is_not_a_number_is_a_400(api, deps, attachm
                                                 "content": "请协助办理", "attachments": [attachment]}, token=zhang)
     assert r.status == 400 and r.code == "INVALID_REQUEST", r
     assert any(k.startswith("attachments") for k in r.json["error"]["details"]["fields"])
+
+
+@pytest.mark.parametrize("query", ["from=0001-01-01", "to=9999-12-31", "from=0014-11-29&to=9999-12-31"])
+async def test_dates_at_the_ends_of_the_calendar_are_a_400(api, query):
+    """`to=9999-12-31` overflowed `date + 1 day` in the filter (a 500, found by the fuzzer)."""
+    clerk = await api.login_password("city_window")
+    for path in ("/api/v1/staff/appointments", "/api/v1/staff/appointments/export.xlsx"):
+        r = await api.get(f"{path}?{query}", token=clerk)
+        assert r.status == 400 and r.code == "INVALID_REQUEST", r
