@@ -402,3 +402,27 @@ def test_fuzz_every_operation(server):
     assert len(reached) >= MIN_REACHED, f"only {len(reached)} operations ever answered 2xx: {reached}"
     if known:
         pytest.xfail(f"{len(known)} 5xx of the kinds in FIXED_ELSEWHERE (fixed on other branches):\n" + "\n".join(known))
+
+
+def _response(status: int, body: bytes, ctype: str = "application/json; charset=UTF-8") -> requests.Response:
+    r = requests.Response()
+    r.status_code, r._content = status, body
+    r.headers["Content-Type"] = ctype
+    return r
+
+
+@pytest.mark.parametrize("body, ctype, problem", [
+    (b'{"error": {"code": "NOT_FOUND", "message": "\xe4\xb8\x8d\xe5\xad\x98\xe5\x9c\xa8"}}', None, None),
+    (b'{"error": {"code": "X", "message": "\xe9\x94\x99", "details": {"fields": {}}}}', None, None),
+    (b"<html>500</html>", "text/html", "not JSON"),
+    (b"not json", None, "body is not JSON"),
+    (b'{"message": "x"}', None, "is not {"),
+    (b'{"error": {"code": "X", "message": "\xe9\x94\x99"}, "extra": 1}', None, "is not {"),
+    (b'{"error": {"code": 5, "message": "\xe9\x94\x99"}}', None, "code"),
+    (b'{"error": {"code": "X", "message": "Not found"}}', None, "Chinese"),
+    (b'{"error": {"code": "X", "message": "\xe9\x94\x99", "details": null}}', None, "details"),
+    (b'{"error": {"code": "X", "message": "\xe9\x94\x99", "trace": "..."}}', None, "unknown keys"),
+])
+def test_the_error_body_check_accepts_the_contract_and_nothing_else(body, ctype, problem):
+    got = error_body_problem(_response(404, body, ctype or "application/json; charset=UTF-8"))
+    assert (got is None) if problem is None else (problem in (got or "")), got
