@@ -75,13 +75,13 @@ class CheckinOut(BaseModel):
     repeated: bool = Field(default=False, description="10分钟内的重复签到：沿用上一次的记录，不重复计次")
 
 
-class VisitsQuery(PageQuery):
-    date: dt.date | None = Field(default=None, description="日期（北京时间，YYYY-MM-DD），默认今天")
-    limit: int = Field(default=50, ge=1, le=100)
-
-
-# a period's ends: the ends of the calendar overflow the date arithmetic of a default period
+# a day or a period's ends: the ends of the calendar overflow the date arithmetic (day after, CST→UTC)
 StatsDate = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2999, 12, 31))]
+
+
+class VisitsQuery(PageQuery):
+    date: StatsDate | None = Field(default=None, description="日期（北京时间，YYYY-MM-DD），默认今天")
+    limit: int = Field(default=50, ge=1, le=100)
 
 
 class StatsQuery(BaseModel):
