@@ -261,9 +261,18 @@ def _tracebacks(log_path: Path) -> dict[str, str]:
 # meets them too rarely to rely on in a bounded run.
 NASTY_TEXT = ["¹", "²³", "١٢", "𝟙", "0", "-1", "9" * 40, "1e3", " 1", "1.0", "\x00", "0001-01-01", "9999-12-31",
               "2026-02-30", "a" * 300, "null", "../..", "%", "+1"]
+NASTY_BY_FORMAT = {
+    "date": ["0001-01-01", "9999-12-31", "2026-02-30", "0000-00-00", "¹"],
+    "integer": ["9" * 40, str(2**63), "-" + "9" * 30, "-1", "0", "¹", "١٢", "1e3", "1.0"],
+}
 NASTY_JSON = [10**30, -(10**30), 2**63, 2**64 + 1, -1, 0, 1.5, float("1e308"), "¹", "١٢", "0001-01-01", "9999-12-31",
               "", None, True, {}, [], [[[[[]]]]], "x" * 20000, "\x00"]
 DEEP_JSON = b'{"a":' * 20000 + b"1" + b"}" * 20000
+
+
+def _kind(schema: dict) -> str:
+    """Which part of the dictionary fits a query parameter: dates, integers or any text."""
+    return "date" if schema.get("format") == "date" else schema.get("type", "text")
 
 
 def _fuzz(strategy, tokens: list, send, ids: dict[str, list[str]] | None = None,
@@ -271,7 +280,7 @@ def _fuzz(strategy, tokens: list, send, ids: dict[str, list[str]] | None = None,
     """One operation, one generation mode: EXAMPLES cases from a fixed seed, no shrinking, no example
     database, every failure recorded by `send` instead of stopping the run. With `ids`, the path
     parameters are drawn from those real records instead of generated; with `nasty` (targets such as
-    "path:id", "query:cursor", "body"), one of them gets a value from the dictionary above."""
+    "path:id", "query:date:date", "body"), one of them gets a value from the dictionary above."""
     real = st.fixed_dictionaries({k: st.sampled_from(v) for k, v in ids.items()}) if ids else st.just({})
 
     @seed(SEED)
@@ -287,7 +296,9 @@ def _fuzz(strategy, tokens: list, send, ids: dict[str, list[str]] | None = None,
             if where == "path":
                 case.path_parameters = {**case.path_parameters, name: data.draw(st.sampled_from(NASTY_TEXT))}
             elif where == "query":
-                case.query = {**(case.query or {}), name: data.draw(st.sampled_from(NASTY_TEXT))}
+                name, _, kind = name.partition(":")
+                value = data.draw(st.sampled_from(NASTY_BY_FORMAT.get(kind, NASTY_TEXT)))
+                case.query = {**(case.query or {}), name: value}
             elif isinstance(case.body, dict):
                 keys = sorted(case.body) + ["version", "id"]
                 value = data.draw(st.sampled_from(NASTY_JSON + [DEEP_JSON]))
@@ -357,7 +368,8 @@ def test_fuzz_every_operation(server):
         passes = [(schemathesis.GenerationMode.POSITIVE, None), (schemathesis.GenerationMode.NEGATIVE, None)]
         if names:
             passes.append((schemathesis.GenerationMode.POSITIVE, {n: known[n] for n in names}))
-        targets = [f"path:{n}" for n in names] + [f"query:{p.name}" for p in op.query]
+        targets = [f"path:{n}" for n in names] + [f"query:{p.name}:{_kind(p.definition.get('schema', {}))}"
+                                                  for p in op.query]
         targets += ["body"] if op.body else []
         passes = [(m, i, None) for m, i in passes]
         if targets:
