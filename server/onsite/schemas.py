@@ -75,6 +75,8 @@ class CheckinOut(BaseModel):
     repeated: bool = Field(default=False, description="10分钟内的重复签到：沿用上一次的记录，不重复计次")
 
 
+
+
 class VisitsQuery(PageQuery):
     date: Day | None = Field(default=None, description="日期（北京时间，YYYY-MM-DD），默认今天")
     limit: int = Field(default=50, ge=1, le=100)

@@ -48,7 +48,7 @@ class CardStatusIn(BaseModel):
 
 
 class EventsQuery(BaseModel):
-    after: int = Field(default=0, ge=0)
+    after: int = Field(default=0, ge=0, le=2**63 - 1, description="上一页的 next_cursor（事件编号）")
     limit: int = Field(default=100, ge=1, le=500)
 
 

@@ -8,7 +8,7 @@ from pydantic.json_schema import models_json_schema
 
 from server.web.base import ApiHandler, all_endpoints
 
-_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
+_GROUP = re.compile(r"\(\?P<(\w+)>([^)]*)\)")
 
 _ERROR = {
     "type": "object",
@@ -19,9 +19,45 @@ _ERROR = {
 }
 
 
-def _path(pattern: str) -> tuple[str, list[str]]:
-    names = _GROUP.findall(pattern)
-    return _GROUP.sub(lambda m: "{" + m.group(1) + "}", pattern).rstrip("$").replace("\\.", "."), names
+def _path(pattern: str) -> tuple[str, list[tuple[str, str]]]:
+    """The OpenAPI path of a route pattern and its path parameters with the regex each must match."""
+    params = _GROUP.findall(pattern)
+    return _GROUP.sub(lambda m: "{" + m.group(1) + "}", pattern).rstrip("$").replace("\\.", "."), params
+
+
+def _not_null(schema: dict) -> dict:
+    """A query parameter is absent or has a value: `X | None` documents as plain X (a query string
+    has no null), keeping the field's title, default and description."""
+    branches = schema.get("anyOf")
+    if not branches:
+        return schema
+    rest = [b for b in branches if b != {"type": "null"}]
+    if len(rest) == len(branches):
+        return schema
+    out = {k: v for k, v in schema.items() if k not in ("anyOf", "default")}
+    if len(rest) == 1:
+        out.update(rest[0])
+    else:
+        out["anyOf"] = rest
+    if schema.get("default") is not None:
+        out["default"] = schema["default"]
+    return out
+
+
+def _query_parameters(model, model_schema: dict) -> list[dict]:
+    """One parameter per field, named as the handler reads it (the alias: `from`, not `from_`), with
+    the field's JSON schema from the same model that validates the query."""
+    props = model_schema.get("properties", {})
+    required = set(model_schema.get("required", []))
+    out = []
+    for field_name, field in model.model_fields.items():
+        name = field.alias or field_name
+        schema = _not_null(dict(props[name]))
+        param = {"name": name, "in": "query", "required": name in required, "schema": schema}
+        if field.description:
+            param["description"] = field.description
+        out.append(param)
+    return out
 
 
 def build_openapi(app) -> dict:
@@ -46,15 +82,15 @@ def build_openapi(app) -> dict:
     for pattern, method, ep in sorted(ops, key=lambda o: (o[0], o[1])):
         path, params = _path(pattern)
         op: dict = {"summary": ep.summary, "x-auth": ep.auth.describe(), "parameters": [
-            {"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in params]}
+            {"name": n, "in": "path", "required": True, "schema": {"type": "string", "pattern": f"^{rx}$"}}
+            for n, rx in params]}
         if ep.auth.kind in ("user", "roles"):
             op["security"] = [{"bearer": []}]
         elif ep.auth.kind == "signed_url":
             op["security"] = [{"bearer": []}, {}]
         if ep.query is not None:
-            for name, field in ep.query.model_fields.items():
-                op["parameters"].append({"name": name, "in": "query", "required": field.is_required(),
-                                         "description": field.description or ""})
+            ref = key_map[(ep.query, "validation")]["$ref"].rsplit("/", 1)[1]
+            op["parameters"] += _query_parameters(ep.query, components[ref])
         if ep.body is not None:
             op["requestBody"] = {"required": True, "content": {"application/json": {
                 "schema": key_map[(ep.body, "validation")]}}}

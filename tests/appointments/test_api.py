@@ -341,3 +341,23 @@ async def test_cancel_needs_the_version_the_holder_saw(api, deps):
     assert r.status == 409 and r.code == "VERSION_CONFLICT" and r.json["error"]["details"]["current"]["status"] == "submitted"
     r = await api.post(f"/api/v1/appointments/{appt['id']}/cancel", {"version": appt["version"]}, token=zhang)
     assert r.status == 200 and r.json["status"] == "cancelled"
+
+
+@pytest.mark.parametrize("attachment", ["abc", "1.5", "", "9" * 40, "١٢"])
+async def test_an_attachment_id_that_is_not_a_number_is_a_400(api, deps, attachment):
+    """A non-numeric attachment id reached int() in the service: a 500 (found by the fuzzer)."""
+    svc, win = await ids(deps)
+    zhang = await api.login_sms("13800000001")
+    r = await api.post("/api/v1/appointments", {"service_id": svc["child_school"], "window_id": win["文登区"],
+                                                "content": "请协助办理", "attachments": [attachment]}, token=zhang)
+    assert r.status == 400 and r.code == "INVALID_REQUEST", r
+    assert any(k.startswith("attachments") for k in r.json["error"]["details"]["fields"])
+
+
+@pytest.mark.parametrize("query", ["from=0001-01-01", "to=9999-12-31", "from=0014-11-29&to=9999-12-31"])
+async def test_dates_at_the_ends_of_the_calendar_are_a_400(api, query):
+    """`to=9999-12-31` overflowed `date + 1 day` in the filter (a 500, found by the fuzzer)."""
+    clerk = await api.login_password("city_window")
+    for path in ("/api/v1/staff/appointments", "/api/v1/staff/appointments/export.xlsx"):
+        r = await api.get(f"{path}?{query}", token=clerk)
+        assert r.status == 400 and r.code == "INVALID_REQUEST", r

@@ -4,6 +4,7 @@ import asyncio
 import datetime as dt
 import json
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import strategies as st
 
@@ -290,3 +291,11 @@ async def test_garbage_tokens_get_a_verdict_or_a_400_never_a_500(api, deps):
     assert await visit_count(deps.db) >= 1
     assert await deps.db.fetchval(sa.select(sa.func.count()).select_from(visits)
                                   .where(visits.c.verdict == "ok")) <= 1
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+async def test_visit_log_of_a_day_at_the_ends_of_the_calendar_is_a_400(api, day):
+    """The day's CST bounds overflowed for the first and last dates there are (a 500)."""
+    staff = await api.login_password("airport_staff")
+    r = await api.get(f"/api/v1/venue/visits?date={day}", token=staff)
+    assert r.status == 400 and r.code == "INVALID_REQUEST" and "date" in r.json["error"]["details"]["fields"], r

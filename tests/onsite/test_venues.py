@@ -128,3 +128,12 @@ async def test_visit_statistics_by_day_and_month_with_export(api, deps):
     ws = openpyxl.load_workbook(io.BytesIO(x.body)).active
     assert [c.value for c in ws[1]] == ["日期", "服务场所", "服务项目", "核验通过", "核验未通过", "合计"]
     assert ws.max_row == 3
+
+
+@pytest.mark.parametrize("query", ["to=0001-01-01", "from=0001-01-01", "to=9999-12-31", "group=month&to=0001-01-31"])
+async def test_stats_dates_at_the_ends_of_the_calendar_are_a_400(api, query):
+    """`to=0001-01-01` overflowed the default period's start (a 500, found by the fuzzer)."""
+    admin = await api.login_password("admin")
+    for path in ("/api/v1/admin/stats/visits", "/api/v1/admin/stats/visits.xlsx"):
+        r = await api.get(f"{path}?{query}", token=admin)
+        assert r.status == 400 and r.code == "INVALID_REQUEST", r

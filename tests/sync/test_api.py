@@ -143,3 +143,11 @@ async def test_events_in_order_without_gaps(pc, api):
 async def test_bad_holder_input(pc, data):
     r = await pc.call("PUT", "/api/v1/sync/holders/PC-2", data)
     assert r.status == 400 and r.code == "INVALID_REQUEST"
+
+
+async def test_a_cursor_beyond_any_event_id_is_a_400_not_a_500(pc):
+    """A cursor past the largest 64-bit id overflowed the database driver (a 500, found by the fuzzer)."""
+    r = await pc.call("GET", "/api/v1/sync/events", query="after=294049014388676493312&limit=5")
+    assert r.status == 400 and r.code == "INVALID_REQUEST" and "after" in r.json["error"]["details"]["fields"]
+    r = await pc.call("GET", "/api/v1/sync/events", query=f"after={2**63 - 1}&limit=5")
+    assert r.status == 200 and r.json["events"] == []
