@@ -220,22 +220,6 @@ def error_body_problem(resp: requests.Response) -> str | None:
     return None
 
 
-# 500s already reported and being fixed on other branches (ids and cursors such as "¹" that pass
-# str.isdigit() and fail int(), dates at the calendar's ends, JSON nested past the recursion limit), as
-# (file, function, exception) of the traceback's last frame in server/. Such a failure turns this test
-# into an expected failure (xfail) listing them; any other failure fails it. Once those branches are
-# merged, empty this set: the run must then pass outright.
-FIXED_ELSEWHERE = {
-    ("server/applications/handlers.py", "int_id", "ValueError"),  # also used by catalog and listings
-    ("server/applications/handlers.py", "cursor_id", "ValueError"),
-    ("server/venues/service.py", "_venue_id", "ValueError"),
-    ("server/appointments/handlers.py", "appt_id", "ValueError"),
-    ("server/accounts/handlers.py", "_cursor", "ValueError"),
-    ("server/accounts/handlers.py", "_account_id", "ValueError"),
-    ("server/web/base.py", "_parse_body", "RecursionError"),  # JSON nested 20,000 deep
-}
-
-
 def _signature(trace: str) -> tuple[str, str, str] | None:
     """(file, function, exception type) of a traceback's last frame in server/."""
     frames = re.findall(r'File "[^"]*?/(server/[^"]+)", line \d+, in (\w+)', trace)
@@ -399,23 +383,21 @@ def test_fuzz_every_operation(server):
     for (m, p), c in sorted(statuses.items()):
         print(f"  {m:6} {p:55} " + " ".join(f"{k}xx:{v}" for k, v in sorted(c.items())))
     traces = _tracebacks(log_path)
-    new, known = [], []
+    failed = []
     for (method, path, problem), ex in sorted(failures.items()):
         trace = traces.get(ex["request_id"], "")
         where = _signature(trace)
         text = (f"{method} {path}: {problem}\n    {ex['url']}\n    body: {ex['body']!r}\n    answer: {ex['answer']}\n"
                 + (f"    {where[0]}:{where[1]} {where[2]}: {trace.strip().splitlines()[-1]}\n" if where else ""))
-        (known if where in FIXED_ELSEWHERE else new).append(text)
-    if new or known:
+        failed.append(text)
+    if failed:
         (ROOT / "var").mkdir(exist_ok=True)
-        full = "\n".join(new + known) + "\n\n" + "\n\n".join(f"[{k}]\n{v}" for k, v in traces.items())
+        full = "\n".join(failed) + "\n\n" + "\n\n".join(f"[{k}]\n{v}" for k, v in traces.items())
         (ROOT / "var" / "fuzz-failures.txt").write_text(full, encoding="utf-8")
-    assert not new, f"{len(new)} distinct failures (var/fuzz-failures.txt has the tracebacks):\n" + "\n".join(new)
+    assert not failed, f"{len(failed)} distinct failures (var/fuzz-failures.txt has the tracebacks):\n" + "\n".join(failed)
     assert sent >= MIN_REQUESTS, f"only {sent} requests were sent"
     # the inputs get past authentication and validation into the services, not only to a 401 or a 400
     assert len(reached) >= MIN_REACHED, f"only {len(reached)} operations ever answered 2xx: {reached}"
-    if known:
-        pytest.xfail(f"{len(known)} 5xx of the kinds in FIXED_ELSEWHERE (fixed on other branches):\n" + "\n".join(known))
 
 
 def _response(status: int, body: bytes, ctype: str = "application/json; charset=UTF-8") -> requests.Response:
