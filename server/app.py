@@ -29,6 +29,7 @@ FEATURES = [
     "server.catalog.handlers",
     "server.listings.handlers",
     "server.followups.handlers",
+    "server.stats.handlers",
 ]
 DEV_FEATURES = ["server.dev.handlers"]
 
