@@ -15,12 +15,12 @@ import json
 
 import sqlalchemy as sa
 
-from server.appointments.service import ACTIVE
-from server.appointments.service import STATUS_ZH as APPT_STATUS_ZH
 from server.applications.service import STATUS_ZH as APP_STATUS_ZH
 from server.applications.service import TYPE_ZH
-from server.cards.service import LEVELS, STATUS_ZH as CARD_STATUS_ZH
-from server.cards.service import today_cst
+from server.appointments.service import ACTIVE
+from server.appointments.service import STATUS_ZH as APPT_STATUS_ZH
+from server.cards.service import LEVELS, today_cst
+from server.cards.service import STATUS_ZH as CARD_STATUS_ZH
 from server.db.tables import applications, appointments, cards, orgs, ratings, services, windows
 from server.onsite.visits import period_expr, stats_range, utc_range
 from server.web.jsonutil import iso
