@@ -69,6 +69,8 @@ EXPECTED = {
     ("PUT", r"/api/v1/admin/honor-titles/(?P<title_id>[^/]+)"): {"admin"},
     ("DELETE", r"/api/v1/admin/honor-titles/(?P<title_id>[^/]+)"): {"admin"},
     ("POST", r"/api/v1/admin/routing/preview"): {"admin"},
+    ("GET", r"/api/v1/review/processed"): {"reviewer"},
+    ("GET", r"/api/v1/review/processed/export\.xlsx"): {"reviewer"},
     # green-channel appointments
     ("POST", r"/api/v1/appointments"): {"holder"},
     ("GET", r"/api/v1/me/appointments"): {"holder"},
