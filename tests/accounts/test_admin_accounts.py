@@ -66,10 +66,19 @@ async def test_scope_rules_on_edit(api, deps):
     new = await api.login_password("agri_reviewer")
     me = await api.get("/api/v1/me", token=new)
     assert me.json["window_ids"] == [str(ids["wendeng_window"])]
+    # without a phone the stored one stays; "" clears it
+    r = await api.put(url, {"name": "新名字", "roles": ["window_staff"], "window_ids": [str(ids["wendeng_window"])]},
+                      token=admin)
+    assert r.json["phone_masked"] == "139****0099"
+    r = await api.put(url, {"name": "新名字", "phone": "", "roles": ["window_staff"],
+                            "window_ids": [str(ids["wendeng_window"])]}, token=admin)
+    assert r.json["phone_masked"] is None
+    acc = {**acc, "version": acc["version"] + 1}  # stale still
     # stale version
     r = await api.put(url, {"name": "x", "roles": ["window_staff"], "window_ids": [str(ids["wendeng_window"])],
                             "version": acc["version"]}, token=admin)
     assert r.status == 409 and r.code == "VERSION_CONFLICT" and r.json["error"]["details"]["current"]["name"] == "新名字"
+    assert r.json["error"]["details"]["current"]["version"] == acc["version"] + 2
     # a phone another account holds
     r = await api.put(url, {"name": "x", "phone": "13800000001", "roles": ["window_staff"],
                             "window_ids": [str(ids["wendeng_window"])]}, token=admin)
