@@ -103,7 +103,7 @@ async def update_account(db, *, account_id: int, actor_id: int, name: str, phone
     one, "" clears it. A changed role or scope ends the account's sessions, so the new rights apply from
     the next request on."""
     roles = list(dict.fromkeys(roles))
-    if phone is not None and phone != "" and not PHONE.match(phone):
+    if phone is not None and phone != "" and not PHONE.fullmatch(phone):
         raise _bad("phone", "手机号格式不正确")
     if account_id == actor_id and "admin" not in roles:
         raise _bad("roles", "不能取消自己的管理员角色")
@@ -135,9 +135,9 @@ async def update_account(db, *, account_id: int, actor_id: int, name: str, phone
 async def create_account(deps, *, username: str, name: str, phone: str | None, password: str, roles: list[str],
                          org_id: int | None, window_ids: list[int], venue_id: int | None) -> dict:
     """A new staff account with a password that follows the usual rules."""
-    if not USERNAME.match(username):
+    if not USERNAME.fullmatch(username):
         raise _bad("username", "用户名须以字母开头，由3-64位字母、数字、下划线、点或短横线组成")
-    if phone and not PHONE.match(phone):
+    if phone and not PHONE.fullmatch(phone):
         raise _bad("phone", "手机号格式不正确")
     problem = password_problem(password)
     if problem:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from server import errors
 from server.accounts import admin, service
 from server.auth import schemas as s
 from server.auth import service as auth_service
+from server.web import ids
 from server.web.auth_policy import LOGGED_IN, roles
 from server.web.base import ApiHandler, endpoint
 from server.web.pagination import PageQuery
@@ -41,31 +40,14 @@ class AccountStatusIn(BaseModel):
     reason: str = Field(default="", max_length=200)
 
 
-_DIGITS = re.compile(r"^[0-9]{1,18}$", re.ASCII)
-
-
-def _cursor(raw: str | None) -> int | None:
-    if not raw:
-        return None
-    if not _DIGITS.match(raw):
-        raise errors.InvalidRequest("分页游标无效", details={"fields": {"cursor": "分页游标无效"}})
-    return int(raw)
-
-
 def _account_id(raw: str) -> int:
-    if not _DIGITS.match(raw):
-        raise errors.NotFound("账号不存在")
-    return int(raw)
+    return ids.path_id(raw, "账号")
 
 
-def _one_id(v):
-    """Ids are strings on the wire (numbers accepted); empty means none."""
-    if v is None or v == "":
-        return None
-    s = str(v).strip()
-    if isinstance(v, bool) or not _DIGITS.match(s) or int(s) == 0:
-        raise ValueError("编号格式不正确")
-    return int(s)
+_cursor = ids.cursor
+
+
+_one_id = ids.body_id
 
 
 def _many_ids(v):

@@ -54,6 +54,8 @@ async def test_scope_rules_on_edit(api, deps):
     r = await api.put(url, {"name": "新名字", "phone": "1380000000１", "roles": ["reviewer"],
                             "org_id": str(ids["agri"])}, token=admin)
     assert r.status == 400 and "phone" in r.json["error"]["details"]["fields"]
+    r = await api.put(f"/api/v1/admin/accounts/{acc['id']}%0A", {"name": "新名字", "roles": ["admin"]}, token=admin)
+    assert r.status == 404
     # a valid change: becomes a window clerk of the 文登区 window; old sessions end
     old = await api.login_password("agri_reviewer")
     r = await api.put(url, {"name": "新名字", "phone": "13900000099", "roles": ["window_staff"],
