@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from server import errors
 from server.accounts import admin, service
 from server.auth import schemas as s
 from server.auth import service as auth_service
@@ -40,11 +41,18 @@ class AccountStatusIn(BaseModel):
     reason: str = Field(default="", max_length=200)
 
 
+def _cursor(raw: str | None) -> int | None:
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 19:
+        raise errors.InvalidRequest("分页游标无效", details={"fields": {"cursor": "分页游标无效"}})
+    return int(raw)
+
+
 def _account_id(raw: str) -> int:
-    return ids.path_id(raw, "账号")
-
-
-_cursor = ids.cursor
+    if not raw.isdigit() or len(raw) > 19:
+        raise errors.NotFound("账号不存在")
+    return int(raw)
 
 
 _one_id = ids.body_id
@@ -99,7 +107,7 @@ class AdminAccountsHandler(ApiHandler):
     async def get(self):
         q = self.query_args
         page = await service.list_accounts(self.db, role=q.role, q=q.q, status=q.status,
-                                           cursor=_cursor(q.cursor), limit=q.limit, render=lambda r: r)
+                                           cursor=ids.cursor(q.cursor), limit=q.limit, render=lambda r: r)
         page["items"] = await admin.view_with_scope(self.db, page["items"])
         return page
 
@@ -117,7 +125,7 @@ class AdminAccountHandler(ApiHandler):
               summary="修改账号的姓名、手机号、角色与范围；角色或范围变化时该账号的登录失效")
     async def put(self, account_id):
         b = self.body_args
-        return await admin.update_account(self.db, account_id=_account_id(account_id), actor_id=self.principal.id,
+        return await admin.update_account(self.db, account_id=ids.path_id(account_id, "账号"), actor_id=self.principal.id,
                                           name=b.name, phone=b.phone, roles=b.roles, org_id=b.org_id,
                                           window_ids=b.window_ids, venue_id=b.venue_id, version=b.version,
                                           now=self.now())
@@ -126,7 +134,7 @@ class AdminAccountHandler(ApiHandler):
 class AdminResetPasswordHandler(ApiHandler):
     @endpoint(roles("admin"), body=ResetPasswordIn, status=204, summary="重置账号密码：该账号的所有登录立即失效")
     async def post(self, account_id):
-        await admin.reset_password(self.deps, account_id=_account_id(account_id),
+        await admin.reset_password(self.deps, account_id=ids.path_id(account_id, "账号"),
                                    new_password=self.body_args.new_password)
 
 

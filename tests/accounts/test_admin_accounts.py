@@ -128,6 +128,11 @@ async def test_reset_password_ends_every_session(api):
     await api.login_password("city_window", "New@Pass2026")
     r = await api.post("/api/v1/admin/accounts/999999/reset-password", {"new_password": "New@Pass2026"}, token=admin)
     assert r.status == 404
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in acc["id"])  # "６" is not 6
+    r = await api.post(f"/api/v1/admin/accounts/{full_width}/reset-password", {"new_password": "Other@Pass2026"},
+                       token=admin)
+    assert r.status == 404
+    await api.login_password("city_window", "New@Pass2026")
 
 
 async def test_orgs(api):
