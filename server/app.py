@@ -22,12 +22,15 @@ FEATURES = [
     "server.realtime.handlers",
     "server.cards.handlers",
     "server.applications.handlers",
+    "server.applications.console_handlers",
     "server.sync.handlers",
     "server.onsite.handlers",
     "server.venues.handlers",
     "server.appointments.handlers",
     "server.catalog.handlers",
     "server.listings.handlers",
+    "server.followups.handlers",
+    "server.stats.handlers",
 ]
 DEV_FEATURES = ["server.dev.handlers"]
 

@@ -131,3 +131,19 @@ def check_phone(v: str | None) -> str | None:
     if not PHONE_RE.match(v):
         raise ValueError("请输入正确的11位手机号")
     return v
+
+
+def body_id(v):
+    """A pydantic `mode="before"` validator for an id that services take as an int: ids are strings on the
+    wire (numbers accepted)."""
+    if v is None or v == "":
+        return None
+    text = str(v).strip()
+    if isinstance(v, bool) or not ID_RE.match(text):
+        raise ValueError("编号格式不正确")
+    return int(text)
+
+
+def filter_date(v: dt.date | None) -> dt.date | None:
+    """A pydantic `mode="after"` validator for date filters (the `Day` bounds)."""
+    return None if v is None else _sane_date(v)
