@@ -60,7 +60,7 @@ async def test_an_edit_changes_preview_and_real_submission_alike(api, deps):
     # 李四's demo draft (市直 employer, 威海市乡村之星) now goes to the new department
     lisi = await api.login_sms("13800000002")
     draft = (await api.get("/api/v1/me/applications?status=draft", token=lisi)).json["items"][0]
-    r = await api.post(f"/api/v1/applications/{draft['id']}/submit", {}, token=lisi)
+    r = await api.post(f"/api/v1/applications/{draft['id']}/submit", {"version": draft["version"]}, token=lisi)
     assert r.status == 200, r
     assert r.json["stages"][1]["org_name"] == "威海市卫生健康委员会"
 

@@ -16,7 +16,7 @@ async def act(api, token, app_id, action, opinion=""):
 async def _submitted(api, lisi=None):
     lisi = lisi or await api.login_sms("13800000002")
     draft = (await api.get("/api/v1/me/applications?status=draft", token=lisi)).json["items"][0]
-    r = await api.post(f"/api/v1/applications/{draft['id']}/submit", {}, token=lisi)
+    r = await api.post(f"/api/v1/applications/{draft['id']}/submit", {"version": draft["version"]}, token=lisi)
     assert r.status == 200, r
     return draft["id"], r.json["acceptance_no"]
 

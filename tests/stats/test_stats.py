@@ -124,7 +124,7 @@ async def test_applications_by_type_stage_outcome(api):
     draft = (await api.get("/api/v1/me/applications?status=draft", token=lisi)).json["items"][0]
     r = await api.get("/api/v1/admin/stats/applications", token=admin)
     assert r.json["by_type"] == [] and r.json["by_stage"] == []  # drafts are not counted
-    assert (await api.post(f"/api/v1/applications/{draft['id']}/submit", {}, token=lisi)).status == 200
+    assert (await api.post(f"/api/v1/applications/{draft['id']}/submit", {"version": draft["version"]}, token=lisi)).status == 200
     r = await api.get("/api/v1/admin/stats/applications", token=admin)
     assert r.status == 200
     assert r.json["by_type"] == [{"key": "new", "label": "新办", "count": 1}]
