@@ -549,3 +549,56 @@ UPDATE alembic_version SET version_num='0006' WHERE alembic_version.version_num 
 
 
 UPDATE alembic_version SET version_num='0007' WHERE alembic_version.version_num = '0006';
+
+
+CREATE TABLE card_status_changes (
+    id BIGINT NOT NULL AUTO_INCREMENT, 
+    card_id BIGINT NOT NULL, 
+    status VARCHAR(16) NOT NULL, 
+    reason VARCHAR(255), 
+    actor_name VARCHAR(64) NOT NULL, 
+    created_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_card_status_changes PRIMARY KEY (id), 
+    CONSTRAINT fk_card_status_changes_card_id_cards FOREIGN KEY(card_id) REFERENCES cards (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_card_status_changes_card ON card_status_changes (card_id, id);
+
+CREATE TABLE followups (
+    id BIGINT NOT NULL AUTO_INCREMENT, 
+    appointment_id BIGINT NOT NULL, 
+    window_id BIGINT NOT NULL, 
+    org_id BIGINT NOT NULL, 
+    stars SMALLINT NOT NULL, 
+    status VARCHAR(16) NOT NULL, 
+    deadline_at DATETIME(6) NOT NULL, 
+    rectification TEXT, 
+    rectified_by VARCHAR(64), 
+    rectified_at DATETIME(6), 
+    revisit_response TEXT, 
+    revisit_satisfied BOOL, 
+    revisit_by VARCHAR(64), 
+    revisit_at DATETIME(6), 
+    version INTEGER NOT NULL DEFAULT '1', 
+    created_at DATETIME(6) NOT NULL, 
+    updated_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_followups PRIMARY KEY (id), 
+    CONSTRAINT fk_followups_appointment_id_appointments FOREIGN KEY(appointment_id) REFERENCES appointments (id), 
+    CONSTRAINT fk_followups_org_id_orgs FOREIGN KEY(org_id) REFERENCES orgs (id), 
+    CONSTRAINT fk_followups_window_id_windows FOREIGN KEY(window_id) REFERENCES windows (id), 
+    CONSTRAINT uq_followups_appointment_id UNIQUE (appointment_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_followups_status ON followups (status, id);
+
+CREATE INDEX ix_followups_org_status ON followups (org_id, status, id);
+
+CREATE INDEX ix_followups_deadline ON followups (status, deadline_at);
+
+CREATE INDEX ix_application_actions_org ON application_actions (org_id, application_id, id);
+
+CREATE INDEX ix_applications_created ON applications (created_at);
+
+CREATE INDEX ix_ratings_created ON ratings (created_at);
+
+UPDATE alembic_version SET version_num='0008' WHERE alembic_version.version_num = '0007';

@@ -13,6 +13,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from server.applications.service import protect_form
+from server.cards import service as cards_service
 from server.db.tables import cards, holder_profiles, honor_titles, uploads
 
 HONOR_TITLES = [
@@ -87,6 +88,8 @@ async def load(tx, ctx: dict, deps) -> None:
             status_reason="人才已调离本市，按规定停用", status_by="系统管理员", status_at=now,
             sync_version=0, version=2, created_at=now, updated_at=now)),
     }
+    await cards_service.record_status_change(tx, card_id=ctx["cards"]["wangwu"], status="disabled",
+                                             reason="人才已调离本市，按规定停用", actor="系统管理员", now=now)
     # 李四's complete draft: 市直 company + 威海市乡村之星 → 市农业农村局 → 初审 → 终审
     from server.applications import materials as mats
 

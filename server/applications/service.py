@@ -437,6 +437,8 @@ async def _fulfil(tx, app: dict, card_level: str | None, now: dt.datetime, actor
         await tx.execute(cards.update().where(cards.c.id == current["id"]).values(
             status="disabled", status_reason="补办新卡，原卡作废", status_by=actor, status_at=now,
             version=cards.c.version + 1, updated_at=now))
+        await cards_service.record_status_change(tx, card_id=current["id"], status="disabled",
+                                                 reason="补办新卡，原卡作废", actor=actor, now=now)
         await events.record(tx, type="card.status_changed", entity="card", entity_id=current["card_no"], now=now,
                             data={"card_no": current["card_no"], "status": "disabled", "reason": "补办新卡，原卡作废",
                                   "holder_id": str(holder_id)},

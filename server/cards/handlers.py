@@ -60,6 +60,12 @@ class AdminCardsExportHandler(ApiHandler):
         return Raw(body, XLSX, filename="英才卡列表.xlsx")
 
 
+class AdminCardDetailHandler(ApiHandler):
+    @endpoint(roles("admin"), summary="英才卡详情：持卡人（脱敏）、状态变更记录（原因、操作人）、最近50次现场核验")
+    async def get(self, card_no):
+        return await service.card_detail(self.db, card_no, self.now())
+
+
 class AdminCardDisableHandler(ApiHandler):
     @endpoint(roles("admin"), body=CardStatusIn, summary="停用英才卡：立即停止一切绿色通道服务")
     async def post(self, card_no):
@@ -89,6 +95,7 @@ ROUTES = [
     (r"/api/v1/me/card", MyCardHandler),
     (r"/api/v1/admin/cards", AdminCardsHandler),
     (r"/api/v1/admin/cards/export\.xlsx", AdminCardsExportHandler),
+    (r"/api/v1/admin/cards/(?P<card_no>[A-Za-z0-9-]{1,32})", AdminCardDetailHandler),
     (r"/api/v1/admin/cards/(?P<card_no>[A-Za-z0-9-]{1,32})/disable", AdminCardDisableHandler),
     (r"/api/v1/admin/cards/(?P<card_no>[A-Za-z0-9-]{1,32})/enable", AdminCardEnableHandler),
 ]

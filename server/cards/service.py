@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from server import errors
 from server.db.database import IntegrityError, Query
-from server.db.tables import accounts, cards
+from server.db.tables import accounts, card_status_changes, cards, holder_profiles, services, venues, visits
 from server.events import log as events
 from server.web.jsonutil import CST, iso
 from server.web.pagination import keyset_page
@@ -117,6 +117,18 @@ async def issue_card(tx, *, holder_id: int, level: str, now: dt.datetime, valid_
     return card
 
 
+_STATUS_CHANGE = Query(card_status_changes.insert().values(
+    card_id=sa.bindparam("card_id"), status=sa.bindparam("status"), reason=sa.bindparam("reason"),
+    actor_name=sa.bindparam("actor"), created_at=sa.bindparam("now")))
+
+
+async def record_status_change(tx, *, card_id: int, status: str, reason: str | None, actor: str,
+                               now: dt.datetime) -> None:
+    """Keep every enable/disable with its reason and actor (the card row holds only the latest)."""
+    await tx.execute(_STATUS_CHANGE, {"card_id": card_id, "status": status, "reason": (reason or "").strip()[:255] or None,
+                                      "actor": actor[:64], "now": now})
+
+
 async def set_status(db, *, card_no: str, status: str, reason: str, actor: str, now: dt.datetime) -> dict:
     """Enable or disable a card; from the commit on every green-channel request sees it."""
     if status == "disabled" and not reason.strip():
@@ -129,6 +141,7 @@ async def set_status(db, *, card_no: str, status: str, reason: str, actor: str, 
             await tx.execute(cards.update().where(cards.c.id == card["id"]).values(
                 status=status, status_reason=reason.strip() or None, status_by=actor, status_at=now,
                 version=cards.c.version + 1, updated_at=now))
+            await record_status_change(tx, card_id=card["id"], status=status, reason=reason, actor=actor, now=now)
             await events.record(tx, type="card.status_changed", entity="card", entity_id=card_no, now=now,
                                 data={"card_no": card_no, "status": status, "reason": reason.strip(),
                                       "holder_id": str(card["holder_id"])},
@@ -149,6 +162,53 @@ async def admin_view(db, card: dict, now: dt.datetime) -> dict:
     holder = await db.fetchone(_HOLDER, {"id": card["holder_id"]})
     return _admin_row({**card, "holder_name": holder["name"], "holder_phone": holder["phone"],
                        "holder_id_masked": holder["id_number_masked"]}, today_cst(now), mask_phone)
+
+
+_DETAIL_HOLDER = Query(
+    sa.select(accounts.c.id, accounts.c.name, accounts.c.phone, accounts.c.id_number_masked,
+              holder_profiles.c.photo_file_id)
+    .select_from(accounts.outerjoin(holder_profiles, holder_profiles.c.account_id == accounts.c.id))
+    .where(accounts.c.id == sa.bindparam("id")))
+_STATUS_HISTORY = Query(
+    sa.select(card_status_changes).where(card_status_changes.c.card_id == sa.bindparam("card_id"))
+    .order_by(card_status_changes.c.id.desc()).limit(100))
+_CARD_VISITS = Query(
+    sa.select(visits.c.verdict, visits.c.created_at, venues.c.name.label("venue_name"),
+              services.c.name.label("service_name"))
+    .select_from(visits.outerjoin(venues, venues.c.id == visits.c.venue_id)
+                 .outerjoin(services, services.c.id == visits.c.service_id))
+    .where(visits.c.card_id == sa.bindparam("card_id"))
+    .order_by(visits.c.created_at.desc(), visits.c.id.desc()).limit(50))
+
+
+async def card_detail(db, card_no: str, now: dt.datetime) -> dict:
+    """One card for the administrator: holder (masked), every status change with its reason and the
+    last 50 on-site visits (ix_visits_card)."""
+    from server.accounts.privacy import mask_phone
+
+    card = await db.fetchone(_BY_NO, {"card_no": card_no})
+    if card is None:
+        raise errors.NotFound("英才卡不存在")
+    h = await db.fetchone(_DETAIL_HOLDER, {"id": card["holder_id"]})
+    changes = await db.fetchall(_STATUS_HISTORY, {"card_id": card["id"]})
+    history = [{"status": r["status"], "reason": r["reason"], "actor_name": r["actor_name"], "at": iso(r["created_at"])}
+               for r in changes]
+    if not history and card["status_at"] is not None:
+        # changed before changes were recorded one by one: the card row still knows the latest
+        history = [{"status": card["status"], "reason": card["status_reason"], "actor_name": card["status_by"],
+                    "at": iso(card["status_at"])}]
+    seen = await db.fetchall(_CARD_VISITS, {"card_id": card["id"]})
+    return {
+        "card_no": card["card_no"], "level": card["level"], "status": effective_status(card, today_cst(now)),
+        "valid_until": card["valid_until"].isoformat(), "issued_at": card["issued_at"].isoformat(),
+        "version": card["version"],
+        "holder": {"id": str(h["id"]), "name": h["name"], "phone_masked": mask_phone(h["phone"]),
+                   "id_number_masked": h["id_number_masked"],
+                   "photo_url": f"/api/v1/uploads/{h['photo_file_id']}" if h["photo_file_id"] else None},
+        "history": history,
+        "visits": [{"venue_name": v["venue_name"], "service_name": v["service_name"], "verdict": v["verdict"],
+                    "at": iso(v["created_at"])} for v in seen],
+    }
 
 
 def _admin_row(r: dict, today: dt.date, mask_phone) -> dict:

@@ -281,6 +281,7 @@ applications = sa.Table(
     sa.Column("updated_at", Instant, nullable=False),
     sa.Index("ix_applications_applicant_status", "applicant_id", "status"),
     sa.Index("ix_applications_queue", "current_org_id", "status", "submitted_at"),
+    sa.Index("ix_applications_created", "created_at"),
     **MYSQL_OPTS,
 )
 
@@ -298,6 +299,8 @@ application_actions = sa.Table(
     sa.Column("opinion", sa.Text),
     sa.Column("created_at", Instant, nullable=False),
     sa.Index("ix_application_actions_app", "application_id", "id"),
+    # 人才管理: what an org's reviewers have acted on (review/processed)
+    sa.Index("ix_application_actions_org", "org_id", "application_id", "id"),
     **MYSQL_OPTS,
 )
 
@@ -476,6 +479,7 @@ ratings = sa.Table(
     sa.Column("stars", sa.SmallInteger, nullable=False),
     sa.Column("comment", sa.String(500)),
     sa.Column("created_at", Instant, nullable=False),
+    sa.Index("ix_ratings_created", "created_at"),
     **MYSQL_OPTS,
 )
 
@@ -590,6 +594,51 @@ quota_usage = sa.Table(
     sa.Column("service_id", BigId, primary_key=True),
     sa.Column("year", sa.Integer, primary_key=True),
     sa.Column("used", sa.Integer, nullable=False, server_default="0"),
+    **MYSQL_OPTS,
+)
+
+# --------------------------------------------------------------------------- console follow-ups
+
+# every change of a card's status, with its reason and who made it (the card's 状态记录)
+card_status_changes = sa.Table(
+    "card_status_changes",
+    metadata,
+    _id(),
+    sa.Column("card_id", BigId, sa.ForeignKey("cards.id"), nullable=False),
+    # active | disabled
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("reason", sa.String(255)),
+    sa.Column("actor_name", sa.String(64), nullable=False),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Index("ix_card_status_changes_card", "card_id", "id"),
+    **MYSQL_OPTS,
+)
+
+# 好差评 closed loop: a 1–2 star rating opens a 整改 for the org of the appointment's window
+followups = sa.Table(
+    "followups",
+    metadata,
+    _id(),
+    sa.Column("appointment_id", BigId, sa.ForeignKey("appointments.id"), nullable=False, unique=True),
+    sa.Column("window_id", BigId, sa.ForeignKey("windows.id"), nullable=False),
+    sa.Column("org_id", BigId, sa.ForeignKey("orgs.id"), nullable=False),
+    sa.Column("stars", sa.SmallInteger, nullable=False),
+    # open | rectified | closed
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("deadline_at", Instant, nullable=False),
+    sa.Column("rectification", sa.Text),
+    sa.Column("rectified_by", sa.String(64)),
+    sa.Column("rectified_at", Instant),
+    sa.Column("revisit_response", sa.Text),
+    sa.Column("revisit_satisfied", sa.Boolean),
+    sa.Column("revisit_by", sa.String(64)),
+    sa.Column("revisit_at", Instant),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("updated_at", Instant, nullable=False),
+    sa.Index("ix_followups_status", "status", "id"),
+    sa.Index("ix_followups_org_status", "org_id", "status", "id"),
+    sa.Index("ix_followups_deadline", "status", "deadline_at"),
     **MYSQL_OPTS,
 )
 

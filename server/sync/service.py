@@ -98,6 +98,9 @@ async def upsert_card(deps, card_no: str, data) -> tuple[bool, bool]:
                 return False, False
             await tx.execute(cards.update().where(cards.c.id == card["id"]).values(version=cards.c.version + 1, **values))
             type_ = "card.status_changed" if card["status"] != data.status else "card.updated"
+            if card["status"] != data.status:
+                await cards_service.record_status_change(tx, card_id=card["id"], status=data.status, reason="PC端同步",
+                                                         actor="PC端", now=now)
         await events.record(tx, type=type_, entity="card", entity_id=card_no, now=now,
                             data={"card_no": card_no, "status": data.status, "level": data.level,
                                   "valid_until": data.valid_until.isoformat(), "holder_id": str(holder["account_id"]),

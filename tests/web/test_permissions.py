@@ -47,6 +47,7 @@ EXPECTED = {
     ("POST", r"/api/v1/me/card/qr"): {"holder"},
     ("GET", r"/api/v1/admin/cards"): {"admin"},
     ("GET", r"/api/v1/admin/cards/export\.xlsx"): {"admin"},
+    ("GET", r"/api/v1/admin/cards/(?P<card_no>[A-Za-z0-9-]{1,32})"): {"admin"},
     ("POST", r"/api/v1/admin/cards/(?P<card_no>[A-Za-z0-9-]{1,32})/disable"): {"admin"},
     ("POST", r"/api/v1/admin/cards/(?P<card_no>[A-Za-z0-9-]{1,32})/enable"): {"admin"},
     ("POST", r"/api/v1/applications"): {"holder"},
