@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from server import errors
-from server.accounts import service
+from server.accounts import admin, service
 from server.auth import schemas as s
 from server.auth import service as auth_service
 from server.web.auth_policy import LOGGED_IN, roles
@@ -40,26 +41,117 @@ class AccountStatusIn(BaseModel):
     reason: str = Field(default="", max_length=200)
 
 
+_DIGITS = re.compile(r"^[0-9]{1,18}$", re.ASCII)
+
+
 def _cursor(raw: str | None) -> int | None:
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 19:
+    if not _DIGITS.match(raw):
         raise errors.InvalidRequest("分页游标无效", details={"fields": {"cursor": "分页游标无效"}})
     return int(raw)
 
 
 def _account_id(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 19:
+    if not _DIGITS.match(raw):
         raise errors.NotFound("账号不存在")
     return int(raw)
 
 
+def _one_id(v):
+    """Ids are strings on the wire (numbers accepted); empty means none."""
+    if v is None or v == "":
+        return None
+    s = str(v).strip()
+    if isinstance(v, bool) or not _DIGITS.match(s) or int(s) == 0:
+        raise ValueError("编号格式不正确")
+    return int(s)
+
+
+def _many_ids(v):
+    if v is None:
+        return []
+    if not isinstance(v, list) or len(v) > 50:
+        raise ValueError("应为编号数组（不超过50个）")
+    return [_one_id(x) for x in v if _one_id(x) is not None]
+
+
+Role = Literal["holder", "window_staff", "reviewer", "venue_staff", "admin"]
+
+
+class AccountScopeIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64)
+    phone: str | None = Field(default=None, max_length=20)
+    roles: list[Role] = Field(min_length=1, max_length=5)
+    org_id: int | None = Field(default=None, description="所属单位（审核人员必填）")
+    window_ids: list[int] = Field(default_factory=list, description="服务窗口（窗口人员必填）")
+    venue_id: int | None = Field(default=None, description="服务场所（场所人员必填）")
+
+    _org = field_validator("org_id", "venue_id", mode="before")(_one_id)
+    _win = field_validator("window_ids", mode="before")(_many_ids)
+
+
+class AccountUpdateIn(AccountScopeIn):
+    version: int | None = Field(default=None, description="账号版本；过期则 409 VERSION_CONFLICT")
+
+
+class AccountCreateIn(AccountScopeIn):
+    username: str = Field(min_length=3, max_length=64)
+    password: str = Field(min_length=1, max_length=128)
+
+
+class ResetPasswordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    new_password: str = Field(min_length=1, max_length=128)
+
+
+class OrgListQuery(BaseModel):
+    kind: Literal["city_hr", "district_hr", "city_dept", "employer", "venue"] | None = None
+
+
 class AdminAccountsHandler(ApiHandler):
-    @endpoint(roles("admin"), query=AccountListQuery, summary="账号列表（管理员）")
+    @endpoint(roles("admin"), query=AccountListQuery, summary="账号列表（管理员；q 匹配用户名、姓名或手机号）")
     async def get(self):
         q = self.query_args
-        return await service.list_accounts(self.db, role=q.role, q=q.q, status=q.status,
-                                           cursor=_cursor(q.cursor), limit=q.limit)
+        page = await service.list_accounts(self.db, role=q.role, q=q.q, status=q.status,
+                                           cursor=_cursor(q.cursor), limit=q.limit, render=lambda r: r)
+        page["items"] = await admin.view_with_scope(self.db, page["items"])
+        return page
+
+    @endpoint(roles("admin"), body=AccountCreateIn, status=201, idempotent=True,
+              summary="新建工作人员账号（角色须有其范围：审核人员→单位，窗口人员→窗口，场所人员→场所）")
+    async def post(self):
+        b = self.body_args
+        return await admin.create_account(self.deps, username=b.username, name=b.name, phone=b.phone,
+                                          password=b.password, roles=b.roles, org_id=b.org_id,
+                                          window_ids=b.window_ids, venue_id=b.venue_id)
+
+
+class AdminAccountHandler(ApiHandler):
+    @endpoint(roles("admin"), body=AccountUpdateIn,
+              summary="修改账号的姓名、手机号、角色与范围；角色或范围变化时该账号的登录失效")
+    async def put(self, account_id):
+        b = self.body_args
+        return await admin.update_account(self.db, account_id=_account_id(account_id), actor_id=self.principal.id,
+                                          name=b.name, phone=b.phone, roles=b.roles, org_id=b.org_id,
+                                          window_ids=b.window_ids, venue_id=b.venue_id, version=b.version,
+                                          now=self.now())
+
+
+class AdminResetPasswordHandler(ApiHandler):
+    @endpoint(roles("admin"), body=ResetPasswordIn, status=204, summary="重置账号密码：该账号的所有登录立即失效")
+    async def post(self, account_id):
+        await admin.reset_password(self.deps, account_id=_account_id(account_id),
+                                   new_password=self.body_args.new_password)
+
+
+class AdminOrgsHandler(ApiHandler):
+    @endpoint(roles("admin"), query=OrgListQuery, summary="单位列表：市人社局、区市人社局、市直部门、用人单位、服务场所")
+    async def get(self):
+        return await admin.list_orgs(self.db, kind=self.query_args.kind)
 
 
 class AdminAccountDisableHandler(ApiHandler):
@@ -80,6 +172,9 @@ ROUTES = [
     (r"/api/v1/me", MeHandler),
     (r"/api/v1/me/password", MePasswordHandler),
     (r"/api/v1/admin/accounts", AdminAccountsHandler),
+    (r"/api/v1/admin/accounts/(?P<account_id>[^/]+)", AdminAccountHandler),
+    (r"/api/v1/admin/accounts/(?P<account_id>[^/]+)/reset-password", AdminResetPasswordHandler),
+    (r"/api/v1/admin/orgs", AdminOrgsHandler),
     (r"/api/v1/admin/accounts/(?P<account_id>[^/]+)/disable", AdminAccountDisableHandler),
     (r"/api/v1/admin/accounts/(?P<account_id>[^/]+)/enable", AdminAccountEnableHandler),
 ]

@@ -101,7 +101,7 @@ def _admin_view(row: dict) -> dict:
 
 
 async def list_accounts(db, *, role: str | None, q: str | None, status: str | None,
-                        cursor: int | None, limit: int) -> dict:
+                        cursor: int | None, limit: int, render=None) -> dict:
     stmt = sa.select(accounts).order_by(accounts.c.id.desc()).limit(limit + 1)
     if role:
         stmt = stmt.where(sa.or_(accounts.c.roles == role, accounts.c.roles.like(f"{role},%"),
@@ -115,7 +115,7 @@ async def list_accounts(db, *, role: str | None, q: str | None, status: str | No
     if cursor:
         stmt = stmt.where(accounts.c.id < cursor)
     rows = await db.fetchall(stmt)
-    return keyset_page(rows, limit, _admin_view)
+    return keyset_page(rows, limit, render or _admin_view)
 
 
 async def set_account_status(db, *, account_id: int, status: str, now: dt.datetime, actor_id: int) -> dict:
