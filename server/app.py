@@ -21,6 +21,7 @@ FEATURES = [
     "server.realtime.handlers",
     "server.cards.handlers",
     "server.applications.handlers",
+    "server.applications.titles_handlers",
     "server.sync.handlers",
     "server.onsite.handlers",
     "server.venues.handlers",

@@ -64,6 +64,11 @@ EXPECTED = {
     ("GET", r"/api/v1/me/applications"): {"holder"},
     ("GET", r"/api/v1/review/applications"): {"reviewer", "admin"},
     ("POST", r"/api/v1/review/applications/(?P<app_id>[^/]+)/actions"): {"reviewer"},
+    ("GET", r"/api/v1/admin/honor-titles"): {"admin"},
+    ("POST", r"/api/v1/admin/honor-titles"): {"admin"},
+    ("PUT", r"/api/v1/admin/honor-titles/(?P<title_id>[^/]+)"): {"admin"},
+    ("DELETE", r"/api/v1/admin/honor-titles/(?P<title_id>[^/]+)"): {"admin"},
+    ("POST", r"/api/v1/admin/routing/preview"): {"admin"},
     # green-channel appointments
     ("POST", r"/api/v1/appointments"): {"holder"},
     ("GET", r"/api/v1/me/appointments"): {"holder"},
