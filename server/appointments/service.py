@@ -31,6 +31,7 @@ from server.db.tables import (
     windows,
 )
 from server.events import log as events
+from server.followups import service as followups_service
 from server.jobs import outbox
 from server.web.jsonutil import iso
 
@@ -340,6 +341,8 @@ async def rate(deps, principal, appt_id: int, stars: int, comment: str | None) -
         await _history(tx, appt_id, "rate", principal.id, principal.name, f"{stars}星" + (f"：{comment}" if comment else ""),
                        "completed", "completed", now)
         await _record(tx, appt, "appointment.rated", now, appt["window_id"])
+        # 好差评: a 1–2 star rating opens a 整改 for the window's org in this same transaction
+        await followups_service.open_for_rating(tx, appt=appt, stars=stars, now=now)
         return {"appointment_id": str(appt_id), "stars": stars, "comment": comment or None, "at": iso(now)}
 
 

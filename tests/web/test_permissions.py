@@ -81,6 +81,11 @@ EXPECTED = {
     ("GET", r"/api/v1/staff/appointments/export\.xlsx"): {"window_staff", "admin"},
     ("POST", r"/api/v1/staff/appointments/(?P<id>[^/]+)/actions"): {"window_staff"},
     ("POST", r"/api/v1/staff/supervision"): {"window_staff", "admin"},
+    # 差评整改
+    ("GET", r"/api/v1/admin/followups"): {"admin"},
+    ("GET", r"/api/v1/followups"): {"window_staff"},
+    ("POST", r"/api/v1/followups/(?P<followup_id>[^/]+)/rectify"): {"window_staff"},
+    ("POST", r"/api/v1/followups/(?P<followup_id>[^/]+)/revisit"): {"window_staff", "admin"},
     # PC-side sync: no user at all, a signature (SIGNED: every unsigned caller gets 401)
     ("PUT", r"/api/v1/sync/holders/(?P<external_id>[A-Za-z0-9_.:-]{1,64})"): SIGNED,
     ("PUT", r"/api/v1/sync/cards/(?P<card_no>[A-Za-z0-9-]{1,32})"): SIGNED,
