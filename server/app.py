@@ -21,7 +21,7 @@ FEATURES = [
     "server.realtime.handlers",
     "server.cards.handlers",
     "server.applications.handlers",
-    "server.applications.titles_handlers",
+    "server.applications.console_handlers",
     "server.sync.handlers",
     "server.onsite.handlers",
     "server.venues.handlers",
@@ -29,6 +29,7 @@ FEATURES = [
     "server.catalog.handlers",
     "server.listings.handlers",
     "server.followups.handlers",
+    "server.stats.handlers",
 ]
 DEV_FEATURES = ["server.dev.handlers"]
 

@@ -64,11 +64,17 @@ async def venue_day(db, *, venue_id: int, day: dt.date | None, cursor: int | Non
 
 # --------------------------------------------------------------------------- statistics
 
-def _period(dialect: str, group: str):
+def period_expr(dialect: str, group: str, column):
+    """The China-time day (YYYY-MM-DD) or month (YYYY-MM) of a naive-UTC column, as SQL each dialect runs
+    (shared by every statistics query that buckets by date)."""
     fmt = "%Y-%m-%d" if group == "day" else "%Y-%m"
     if dialect == "mysql":
-        return sa.func.date_format(sa.func.date_add(visits.c.created_at, sa.text("INTERVAL 8 HOUR")), fmt)
-    return sa.func.strftime(fmt, visits.c.created_at, "+8 hours")
+        return sa.func.date_format(sa.func.date_add(column, sa.text("INTERVAL 8 HOUR")), fmt)
+    return sa.func.strftime(fmt, column, "+8 hours")
+
+
+def _period(dialect: str, group: str):
+    return period_expr(dialect, group, visits.c.created_at)
 
 
 _STATS: dict[tuple[str, str, bool], Query] = {}

@@ -69,6 +69,8 @@ EXPECTED = {
     ("PUT", r"/api/v1/admin/honor-titles/(?P<title_id>[^/]+)"): {"admin"},
     ("DELETE", r"/api/v1/admin/honor-titles/(?P<title_id>[^/]+)"): {"admin"},
     ("POST", r"/api/v1/admin/routing/preview"): {"admin"},
+    ("GET", r"/api/v1/review/processed"): {"reviewer"},
+    ("GET", r"/api/v1/review/processed/export\.xlsx"): {"reviewer"},
     # green-channel appointments
     ("POST", r"/api/v1/appointments"): {"holder"},
     ("GET", r"/api/v1/me/appointments"): {"holder"},
@@ -86,6 +88,17 @@ EXPECTED = {
     ("GET", r"/api/v1/followups"): {"window_staff"},
     ("POST", r"/api/v1/followups/(?P<followup_id>[^/]+)/rectify"): {"window_staff"},
     ("POST", r"/api/v1/followups/(?P<followup_id>[^/]+)/revisit"): {"window_staff", "admin"},
+    # console statistics
+    ("GET", r"/api/v1/admin/stats/appointments"): {"admin"},
+    ("GET", r"/api/v1/admin/stats/appointments\.xlsx"): {"admin"},
+    ("GET", r"/api/v1/admin/stats/ratings"): {"admin"},
+    ("GET", r"/api/v1/admin/stats/ratings\.xlsx"): {"admin"},
+    ("GET", r"/api/v1/admin/stats/overdue"): {"admin"},
+    ("GET", r"/api/v1/admin/stats/overdue\.xlsx"): {"admin"},
+    ("GET", r"/api/v1/admin/stats/cards"): {"admin"},
+    ("GET", r"/api/v1/admin/stats/cards\.xlsx"): {"admin"},
+    ("GET", r"/api/v1/admin/stats/applications"): {"admin"},
+    ("GET", r"/api/v1/admin/stats/applications\.xlsx"): {"admin"},
     # PC-side sync: no user at all, a signature (SIGNED: every unsigned caller gets 401)
     ("PUT", r"/api/v1/sync/holders/(?P<external_id>[A-Za-z0-9_.:-]{1,64})"): SIGNED,
     ("PUT", r"/api/v1/sync/cards/(?P<card_no>[A-Za-z0-9-]{1,32})"): SIGNED,

@@ -1,12 +1,16 @@
-"""HTTP for the routing table (荣誉称号 → 主管部门) and the route preview (administrators)."""
+"""HTTP for the console's application management: the routing table (荣誉称号 → 主管部门) and the route
+preview (administrators), and the reviewers' 人才管理 list of what their org has acted on."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from server.applications import titles
+from server.applications import processed, titles
 from server.web.auth_policy import roles
-from server.web.base import ApiHandler, endpoint
+from server.web.base import ApiHandler, Raw, endpoint
 from server.web.ids import body_id, cursor, path_id
 from server.web.pagination import PageQuery
 
@@ -68,7 +72,41 @@ class RoutePreviewHandler(ApiHandler):
                                           is_city_level=b.is_city_level)
 
 
+class ProcessedQuery(PageQuery):
+    action: Literal["approve", "return", "reject"] | None = Field(default=None, description="本单位最后一次办理")
+    type: Literal["new", "renew", "replace", "change"] | None = None
+    from_: dt.date | None = Field(default=None, alias="from", description="办理日期起（北京时间，含）")
+    to: dt.date | None = Field(default=None, description="办理日期止（北京时间，含）")
+    q: str | None = Field(default=None, max_length=64, description="受理编号或申请人姓名")
+
+
+def _filters(q: ProcessedQuery) -> dict:
+    return {"action": q.action, "type_": q.type, "first": q.from_, "last": q.to, "q": q.q}
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ProcessedHandler(ApiHandler):
+    @endpoint(roles("reviewer"), query=ProcessedQuery,
+              summary="人才管理：本单位办理过的申请及本单位最后一次办理（结果、意见、时间）")
+    async def get(self):
+        q = self.query_args
+        return await processed.processed(self.db, self.principal.org_id, cursor=cursor(q.cursor), limit=q.limit,
+                                         **_filters(q))
+
+
+class ProcessedExportHandler(ApiHandler):
+    @endpoint(roles("reviewer"), query=ProcessedQuery, produces=XLSX, summary="导出人才管理列表（.xlsx）")
+    async def get(self):
+        body = await processed.export_processed(self.db, self.principal.org_id, executor=self.deps.executor,
+                                                **_filters(self.query_args))
+        return Raw(body, XLSX, filename="人才管理.xlsx")
+
+
 ROUTES = [
+    (r"/api/v1/review/processed", ProcessedHandler),
+    (r"/api/v1/review/processed/export\.xlsx", ProcessedExportHandler),
     (r"/api/v1/admin/honor-titles", HonorTitlesHandler),
     (r"/api/v1/admin/honor-titles/(?P<title_id>[^/]+)", HonorTitleHandler),
     (r"/api/v1/admin/routing/preview", RoutePreviewHandler),
