@@ -54,10 +54,17 @@ export function menuFor(roles = []) {
     .filter((g) => g.items.length)
 }
 
-/** Where an account lands after login: its first menu entry (null: no console role). */
+// each role's landing page, in the order a multi-role account is taken to them
+const HOMES = [
+  ['admin', '/admin/stats'],
+  ['reviewer', '/review'],
+  ['window_staff', '/appointments'],
+]
+
+/** Where an account lands after login (null: no console role). */
 export function consoleHome(roles = []) {
-  const groups = menuFor(roles)
-  return groups.length ? groups[0].items[0].path : null
+  const hit = HOMES.find(([role]) => roles.includes(role))
+  return hit ? hit[1] : null
 }
 
 /** May these roles open a route whose meta.roles is `needed`? */
