@@ -39,8 +39,17 @@ def _range(group: str, first, last, now) -> tuple[dt.date, dt.date, dt.datetime,
 async def appointment_stats(db, *, group: str, by: str, first, last, now: dt.datetime) -> dict:
     """Appointments made per period, split by status, service, window or district."""
     first, last, start, end = _range(group, first, last, now)
+    rows = await db.fetchall(appointment_stmt(db.dialect, group, by, start, end))
+    items = [{"period": r["period"], "key": str(r["key"]),
+              "label": APPT_STATUS_ZH.get(r["label"], r["label"]) if by == "status" else r["label"],
+              "count": int(r["n"])} for r in rows]
+    return {"group": group, "by": by, "from": first.isoformat(), "to": last.isoformat(), "items": items}
+
+
+def appointment_stmt(dialect: str, group: str, by: str, start: dt.datetime, end: dt.datetime):
+    """One GROUP BY over the created_at range (ix_appointments_created)."""
     a = appointments.c
-    period = period_expr(db.dialect, group, a.created_at).label("period")
+    period = period_expr(dialect, group, a.created_at).label("period")
     src = appointments
     if by == "status":
         key, label = a.status, a.status
@@ -55,11 +64,7 @@ async def appointment_stats(db, *, group: str, by: str, first, last, now: dt.dat
     stmt = (sa.select(period, key.label("key"), label.label("label"), sa.func.count().label("n"))
             .select_from(src).where(a.created_at >= start, a.created_at < end)
             .group_by(period, key, label).order_by(period, key))
-    rows = await db.fetchall(stmt)
-    items = [{"period": r["period"], "key": str(r["key"]),
-              "label": APPT_STATUS_ZH.get(r["label"], r["label"]) if by == "status" else r["label"],
-              "count": int(r["n"])} for r in rows]
-    return {"group": group, "by": by, "from": first.isoformat(), "to": last.isoformat(), "items": items}
+    return stmt
 
 
 # --------------------------------------------------------------------------- ratings
