@@ -23,7 +23,7 @@ export function display(key, value) {
   if (value === null || value === undefined || value === '') return '—'
   if (key === 'id_type') return (ID_TYPES.find((t) => t.value === value) || {}).text || value
   if (key === 'card_level') return `${value}类`
-  if (Array.isArray(value)) return value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : v)).join('、')
+  if (Array.isArray(value)) return value.map((v) => (v && typeof v === 'object' ? Object.values(v).filter((x) => x !== '' && x !== null).join(' ') : v)).join('；')
   if (typeof value === 'object') return JSON.stringify(value)
   return String(value)
 }
@@ -36,7 +36,7 @@ export function fieldsOf(section) {
 /** The form's top-level entries that are not a known section, materials, family or the photo. */
 export function otherFields(form) {
   const skip = new Set([...SECTIONS.map((s) => s[0]), 'materials', 'family', 'photo_file_id'])
-  const extra = { achievements: '主要业绩' }
+  const extra = { achievements: '主要业绩', history: '工作经历', honors: '其他荣誉', remarks: '备注' }
   return Object.entries(form || {})
     .filter(([k]) => !skip.has(k))
     .map(([key, value]) => ({ key, label: extra[key] || LABELS[key] || key, value: display(key, value) }))
