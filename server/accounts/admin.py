@@ -99,10 +99,11 @@ async def view_with_scope(db, rows: list[dict]) -> list[dict]:
 async def update_account(db, *, account_id: int, actor_id: int, name: str, phone: str | None, roles: list[str],
                          org_id: int | None, window_ids: list[int], venue_id: int | None, version: int | None,
                          now: dt.datetime) -> dict:
-    """Edit name, phone, roles and scope. A changed role or scope ends the account's sessions, so the
-    new rights apply from the next request on."""
+    """Edit name, phone, roles and scope (the scope is replaced as given). `phone` None keeps the stored
+    one, "" clears it. A changed role or scope ends the account's sessions, so the new rights apply from
+    the next request on."""
     roles = list(dict.fromkeys(roles))
-    if phone is not None and phone != "" and not PHONE.match(phone):
+    if phone is not None and phone != "" and not PHONE.fullmatch(phone):
         raise _bad("phone", "手机号格式不正确")
     if account_id == actor_id and "admin" not in roles:
         raise _bad("roles", "不能取消自己的管理员角色")
@@ -117,8 +118,8 @@ async def update_account(db, *, account_id: int, actor_id: int, name: str, phone
             sa.select(window_staff.c.window_id).where(window_staff.c.account_id == account_id))}
         try:
             await tx.execute(accounts.update().where(accounts.c.id == account_id).values(
-                name=name, phone=phone or None, roles=",".join(roles), org_id=org, updated_at=now,
-                version=accounts.c.version + 1))
+                name=name, phone=row["phone"] if phone is None else (phone or None), roles=",".join(roles),
+                org_id=org, updated_at=now, version=accounts.c.version + 1))
         except IntegrityError:
             raise errors.PhoneInUse() from None
         await _write_windows(tx, account_id, window_ids if "window_staff" in roles else [])
@@ -134,9 +135,9 @@ async def update_account(db, *, account_id: int, actor_id: int, name: str, phone
 async def create_account(deps, *, username: str, name: str, phone: str | None, password: str, roles: list[str],
                          org_id: int | None, window_ids: list[int], venue_id: int | None) -> dict:
     """A new staff account with a password that follows the usual rules."""
-    if not USERNAME.match(username):
+    if not USERNAME.fullmatch(username):
         raise _bad("username", "用户名须以字母开头，由3-64位字母、数字、下划线、点或短横线组成")
-    if phone and not PHONE.match(phone):
+    if phone and not PHONE.fullmatch(phone):
         raise _bad("phone", "手机号格式不正确")
     problem = password_problem(password)
     if problem:

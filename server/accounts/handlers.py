@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -11,6 +10,7 @@ from server import errors
 from server.accounts import admin, service
 from server.auth import schemas as s
 from server.auth import service as auth_service
+from server.web import ids
 from server.web.auth_policy import LOGGED_IN, roles
 from server.web.base import ApiHandler, endpoint
 from server.web.pagination import PageQuery
@@ -41,31 +41,21 @@ class AccountStatusIn(BaseModel):
     reason: str = Field(default="", max_length=200)
 
 
-_DIGITS = re.compile(r"^[0-9]{1,18}$", re.ASCII)
-
-
 def _cursor(raw: str | None) -> int | None:
     if not raw:
         return None
-    if not _DIGITS.match(raw):
+    if not raw.isdigit() or len(raw) > 19:
         raise errors.InvalidRequest("分页游标无效", details={"fields": {"cursor": "分页游标无效"}})
     return int(raw)
 
 
 def _account_id(raw: str) -> int:
-    if not _DIGITS.match(raw):
+    if not raw.isdigit() or len(raw) > 19:
         raise errors.NotFound("账号不存在")
     return int(raw)
 
 
-def _one_id(v):
-    """Ids are strings on the wire (numbers accepted); empty means none."""
-    if v is None or v == "":
-        return None
-    s = str(v).strip()
-    if isinstance(v, bool) or not _DIGITS.match(s) or int(s) == 0:
-        raise ValueError("编号格式不正确")
-    return int(s)
+_one_id = ids.body_id
 
 
 def _many_ids(v):
@@ -117,7 +107,7 @@ class AdminAccountsHandler(ApiHandler):
     async def get(self):
         q = self.query_args
         page = await service.list_accounts(self.db, role=q.role, q=q.q, status=q.status,
-                                           cursor=_cursor(q.cursor), limit=q.limit, render=lambda r: r)
+                                           cursor=ids.cursor(q.cursor), limit=q.limit, render=lambda r: r)
         page["items"] = await admin.view_with_scope(self.db, page["items"])
         return page
 
@@ -135,7 +125,7 @@ class AdminAccountHandler(ApiHandler):
               summary="修改账号的姓名、手机号、角色与范围；角色或范围变化时该账号的登录失效")
     async def put(self, account_id):
         b = self.body_args
-        return await admin.update_account(self.db, account_id=_account_id(account_id), actor_id=self.principal.id,
+        return await admin.update_account(self.db, account_id=ids.path_id(account_id, "账号"), actor_id=self.principal.id,
                                           name=b.name, phone=b.phone, roles=b.roles, org_id=b.org_id,
                                           window_ids=b.window_ids, venue_id=b.venue_id, version=b.version,
                                           now=self.now())
@@ -144,7 +134,7 @@ class AdminAccountHandler(ApiHandler):
 class AdminResetPasswordHandler(ApiHandler):
     @endpoint(roles("admin"), body=ResetPasswordIn, status=204, summary="重置账号密码：该账号的所有登录立即失效")
     async def post(self, account_id):
-        await admin.reset_password(self.deps, account_id=_account_id(account_id),
+        await admin.reset_password(self.deps, account_id=ids.path_id(account_id, "账号"),
                                    new_password=self.body_args.new_password)
 
 

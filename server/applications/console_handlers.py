@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from server.applications import processed, titles
 from server.web.auth_policy import roles
 from server.web.base import ApiHandler, Raw, endpoint
-from server.web.ids import body_id, cursor, path_id
+from server.web.ids import body_id, cursor, filter_date, path_id
 from server.web.pagination import PageQuery
 
 ADMIN = roles("admin")
@@ -78,6 +78,8 @@ class ProcessedQuery(PageQuery):
     from_: dt.date | None = Field(default=None, alias="from", description="办理日期起（北京时间，含）")
     to: dt.date | None = Field(default=None, description="办理日期止（北京时间，含）")
     q: str | None = Field(default=None, max_length=64, description="受理编号或申请人姓名")
+
+    _dates = field_validator("from_", "to")(filter_date)
 
 
 def _filters(q: ProcessedQuery) -> dict:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from server.stats import service
 from server.web.auth_policy import roles
 from server.web.base import ApiHandler, Raw, endpoint
+from server.web.ids import filter_date
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ADMIN = roles("admin")
@@ -21,6 +22,8 @@ class RangeQuery(BaseModel):
     # China-time dates, both inclusive
     from_: dt.date | None = Field(default=None, alias="from", description="开始日期（北京时间，含）")
     to: dt.date | None = Field(default=None, description="结束日期（北京时间，含）")
+
+    _dates = field_validator("from_", "to")(filter_date)
 
 
 class AppointmentStatsQuery(RangeQuery):

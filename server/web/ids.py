@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from server import errors
 
-DIGITS = re.compile(r"^[0-9]{1,18}$", re.ASCII)
+DIGITS = re.compile(r"[0-9]{1,18}", re.ASCII)  # always with fullmatch: `$` would let "12\n" through
+# dates the filters take: far from the calendar's edges, so turning a China-time date range into UTC
+# instants never overflows (a 500 otherwise)
+DATE_MIN, DATE_MAX = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 
 
 def path_id(raw: str, what: str = "记录") -> int:
     """An id in a URL path; anything else is simply not found."""
-    if not DIGITS.match(raw or "") or int(raw) == 0:
+    if not DIGITS.fullmatch(raw or "") or int(raw) == 0:
         raise errors.NotFound(f"{what}不存在")
     return int(raw)
 
@@ -21,7 +25,7 @@ def cursor(raw: str | None) -> int | None:
     """A keyset cursor (the last id of the previous page)."""
     if not raw:
         return None
-    if not DIGITS.match(raw):
+    if not DIGITS.fullmatch(raw):
         raise errors.InvalidRequest("分页游标无效", details={"fields": {"cursor": "分页游标无效"}})
     return int(raw)
 
@@ -31,6 +35,13 @@ def body_id(v):
     if v is None or v == "":
         return None
     s = str(v).strip()
-    if isinstance(v, bool) or not DIGITS.match(s) or int(s) == 0:
+    if isinstance(v, bool) or not DIGITS.fullmatch(s) or int(s) == 0:
         raise ValueError("编号格式不正确")
     return int(s)
+
+
+def filter_date(v: dt.date | None) -> dt.date | None:
+    """A pydantic `mode="after"` validator for date filters."""
+    if v is not None and not DATE_MIN <= v <= DATE_MAX:
+        raise ValueError("日期超出范围（1900-01-01至2100-12-31）")
+    return v

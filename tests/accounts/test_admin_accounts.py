@@ -54,6 +54,8 @@ async def test_scope_rules_on_edit(api, deps):
     r = await api.put(url, {"name": "新名字", "phone": "1380000000１", "roles": ["reviewer"],
                             "org_id": str(ids["agri"])}, token=admin)
     assert r.status == 400 and "phone" in r.json["error"]["details"]["fields"]
+    r = await api.put(f"/api/v1/admin/accounts/{acc['id']}%0A", {"name": "新名字", "roles": ["admin"]}, token=admin)
+    assert r.status == 404
     # a valid change: becomes a window clerk of the 文登区 window; old sessions end
     old = await api.login_password("agri_reviewer")
     r = await api.put(url, {"name": "新名字", "phone": "13900000099", "roles": ["window_staff"],
@@ -66,10 +68,19 @@ async def test_scope_rules_on_edit(api, deps):
     new = await api.login_password("agri_reviewer")
     me = await api.get("/api/v1/me", token=new)
     assert me.json["window_ids"] == [str(ids["wendeng_window"])]
+    # without a phone the stored one stays; "" clears it
+    r = await api.put(url, {"name": "新名字", "roles": ["window_staff"], "window_ids": [str(ids["wendeng_window"])]},
+                      token=admin)
+    assert r.json["phone_masked"] == "139****0099"
+    r = await api.put(url, {"name": "新名字", "phone": "", "roles": ["window_staff"],
+                            "window_ids": [str(ids["wendeng_window"])]}, token=admin)
+    assert r.json["phone_masked"] is None
+    acc = {**acc, "version": acc["version"] + 1}  # stale still
     # stale version
     r = await api.put(url, {"name": "x", "roles": ["window_staff"], "window_ids": [str(ids["wendeng_window"])],
                             "version": acc["version"]}, token=admin)
     assert r.status == 409 and r.code == "VERSION_CONFLICT" and r.json["error"]["details"]["current"]["name"] == "新名字"
+    assert r.json["error"]["details"]["current"]["version"] == acc["version"] + 2
     # a phone another account holds
     r = await api.put(url, {"name": "x", "phone": "13800000001", "roles": ["window_staff"],
                             "window_ids": [str(ids["wendeng_window"])]}, token=admin)
@@ -117,6 +128,11 @@ async def test_reset_password_ends_every_session(api):
     await api.login_password("city_window", "New@Pass2026")
     r = await api.post("/api/v1/admin/accounts/999999/reset-password", {"new_password": "New@Pass2026"}, token=admin)
     assert r.status == 404
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in acc["id"])  # "６" is not 6
+    r = await api.post(f"/api/v1/admin/accounts/{full_width}/reset-password", {"new_password": "Other@Pass2026"},
+                       token=admin)
+    assert r.status == 404
+    await api.login_password("city_window", "New@Pass2026")
 
 
 async def test_orgs(api):

@@ -46,7 +46,8 @@ async def test_each_org_sees_its_own_last_action(api):
     assert len((await api.get("/api/v1/review/processed?q=李四", token=city)).json["items"]) == 1
     assert (await api.get("/api/v1/review/processed?q=张三", token=city)).json["items"] == []
     assert (await api.get("/api/v1/review/processed?from=2000-01-01&to=2000-01-02", token=city)).json["items"] == []
-    for bad in ("action=withdraw", "type=x", "from=2026-13-01", "cursor=abc", "cursor=１"):
+    for bad in ("action=withdraw", "type=x", "from=2026-13-01", "cursor=abc", "cursor=１",
+                "to=9999-12-31", "from=0001-01-01"):
         assert (await api.get(f"/api/v1/review/processed?{bad}", token=city)).status == 400, bad
     r = await api.get("/api/v1/review/processed/export.xlsx", token=city)
     assert r.status == 200
