@@ -55,3 +55,23 @@ async def test_unbuilt_console_says_how_to_build(api, tmp_path, monkeypatch):
     r = await api.get("/console/")
     assert r.status == 404
     assert "make h5" in r.body.decode()
+
+
+def test_the_built_console_satisfies_the_policy():
+    """The console's built index.html: module scripts, styles and preloads from /console/ only, nothing
+    inline (the page CSP has no 'unsafe-inline' for scripts); the e2e journeys run it under the policy."""
+    from pathlib import Path
+
+    from server.app import CONSOLE_DIST
+    from tests.web.test_security_headers import _Tags
+
+    index = Path(CONSOLE_DIST, "index.html")
+    if not index.exists():
+        pytest.skip("h5/dist-console not built (make h5)")
+    tags = _Tags()
+    tags.feed(index.read_text(encoding="utf-8"))
+    assert tags.scripts and all(s["src"].startswith("/console/assets/") for s in tags.scripts), tags.scripts
+    assert tags.inline_code == "" and tags.inline_handlers == []
+    for link in tags.links:
+        if link.get("rel") in ("stylesheet", "modulepreload"):
+            assert link["href"].startswith("/console/assets/"), link
