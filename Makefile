@@ -28,9 +28,13 @@ $(H5_DEPS): h5/package-lock.json
 h5/dist/index.html: $(H5_DEPS) $(H5_SRC)
 	cd h5 && npm run --silent build
 
+# one `npm run build` makes both; this rule only catches a console build that went missing
+h5/dist-console/index.html: h5/dist/index.html
+	@test -f $@ || { cd h5 && npm run --silent build; }
+
 ## make h5: install the H5's packages and build it into h5/dist (served under /h5/) and the PC console into
 ## h5/dist-console (served under /console/); prints both bundles' sizes
-h5: h5/dist/index.html
+h5: h5/dist/index.html h5/dist-console/index.html
 
 run test: h5
 
