@@ -312,6 +312,42 @@ describe('console journeys', { skip, timeout: 300_000 }, () => {
     noProblems(page)
   })
 
+  test('admin: a new reviewer account, the route preview of an honor title, a venue poster', async () => {
+    const base = server.base
+    const page = await open()
+    await login(page, base, 'admin')
+
+    await page.goto(`${base}/console/#/admin/accounts`)
+    await page.locator('[data-test=account-new]').click()
+    const dialog = page.locator('.el-dialog', { hasText: '新建账号' })
+    await dialog.locator('[data-test=account-username]').fill('e2e_reviewer')
+    await dialog.locator('[data-test=account-password]').fill('Review@2026x')
+    await dialog.locator('[data-test=account-name]').fill('钱审核')
+    await dialog.getByText('审核人员', { exact: true }).click()
+    await choose(page, dialog.locator('[data-test=account-org]'), '威海市人力资源和社会保障局')
+    await dialog.getByRole('button', { name: '保存' }).click()
+    await page.locator('.el-table').getByText('e2e_reviewer').waitFor()
+    const r = await api(base, null, 'POST', '/auth/password/login', { username: 'e2e_reviewer', password: 'Review@2026x' })
+    assert.equal(r.status, 200, JSON.stringify(r.body))
+    assert.deepEqual(r.body.user.roles, ['reviewer'])
+
+    await page.goto(`${base}/console/#/admin/orgs?q=${encodeURIComponent('乡村之星')}`)
+    await page.locator('.el-table').getByText('威海市乡村之星').waitFor()
+    await choose(page, page.locator('[data-test=route-title]'), '威海市乡村之星')
+    await page.locator('[data-test=route-preview]').click()
+    const steps = page.locator('[data-test=route-steps]')
+    await steps.getByText('威海市农业农村局').waitFor()
+    await shot(page, 'admin-orgs-route')
+
+    await page.goto(`${base}/console/#/admin/venues`)
+    await page.locator('.el-table__row', { hasText: '威海市立医院' }).getByRole('button', { name: '海报' }).click()
+    const poster = page.locator('[data-test=poster] img')
+    await poster.waitFor()
+    assert.ok(await poster.evaluate((img) => img.complete && img.naturalWidth > 300))
+    await shot(page, 'admin-venue-poster')
+    noProblems(page)
+  })
+
   test('every console page of every role opens without a console error', async () => {
     const base = server.base
     const routes = {
