@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 # The H5 (h5/): its packages come from package-lock.json (npm ci), its build goes to h5/dist.
 H5_LOCK := $(shell sha1sum h5/package-lock.json 2>/dev/null | cut -c1-12)
 H5_DEPS := h5/node_modules/.installed-$(H5_LOCK)
-H5_SRC := $(shell find h5/src h5/scripts -type f 2>/dev/null) h5/index.html h5/vite.config.js h5/package.json $(wildcard h5/.env h5/.env.production)
+H5_SRC := $(shell find h5/src h5/console h5/scripts -type f 2>/dev/null) h5/index.html h5/vite.config.js h5/vite.console.config.js h5/package.json $(wildcard h5/.env h5/.env.production)
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,8 +37,13 @@ $(MP_DEPS): miniprogram/package-lock.json
 h5/dist/index.html: $(H5_DEPS) $(H5_SRC)
 	cd h5 && npm run --silent build
 
-## make h5: install the H5's packages and build it into h5/dist (served by the server under /h5/); prints the bundle sizes
-h5: h5/dist/index.html
+# one `npm run build` makes both; this rule only catches a console build that went missing
+h5/dist-console/index.html: h5/dist/index.html
+	@test -f $@ || { cd h5 && npm run --silent build; }
+
+## make h5: install the H5's packages and build it into h5/dist (served under /h5/) and the PC console into
+## h5/dist-console (served under /console/); prints both bundles' sizes
+h5: h5/dist/index.html h5/dist-console/index.html
 
 run test: h5
 

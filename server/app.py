@@ -77,9 +77,32 @@ class H5RedirectHandler(tornado.web.RequestHandler):
     head = get
 
 
+# The PC console (h5/console, built by `make h5` into h5/dist-console) under /console/, served alike.
+CONSOLE_DIST = Path(__file__).resolve().parent.parent / "h5" / "dist-console"
+
+
+class ConsoleHandler(H5Handler):
+    root = CONSOLE_DIST
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        if status_code == 404 and not Path(self.root, "index.html").exists():
+            self.finish("<h1>管理控制台尚未构建</h1><p>请运行 make h5（make run 会自动构建）。</p>")
+            return
+        super().write_error(status_code, **kwargs)
+
+
+class ConsoleRedirectHandler(H5RedirectHandler):
+    def get(self) -> None:
+        self.redirect("/console/", permanent=True)
+
+    head = get
+
+
 H5_ROUTES = [
     (r"/h5", H5RedirectHandler),
     (r"/h5/(.*)", H5Handler),
+    (r"/console", ConsoleRedirectHandler),
+    (r"/console/(.*)", ConsoleHandler),
 ]
 
 
