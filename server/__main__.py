@@ -7,12 +7,11 @@ import logging
 import signal
 import sys
 
-import tornado.httpserver
-
 from server.app import make_app
 from server.config import Config, ConfigError
 from server.db.database import DatabaseUnavailable, open_database
 from server.deps import build_deps
+from server.web.draining import DrainingHTTPServer
 from server.web.logctx import setup_logging
 
 log = logging.getLogger("server")
@@ -30,8 +29,10 @@ async def serve(config: Config) -> None:
         except DatabaseUnavailable:
             log.error("database unavailable: demo data not loaded")
     app = make_app(deps)
-    server = tornado.httpserver.HTTPServer(
-        app, xheaders=config.trusted_proxy, max_body_size=config.max_upload_bytes + 1024 * 1024,
+    # xheaders stays off: the client address is taken from X-Real-IP only when the peer is a
+    # configured proxy (TRUSTED_PROXY, TRUSTED_PROXY_ADDRESSES; server.web.security.client_ip)
+    server = DrainingHTTPServer(
+        app, xheaders=False, max_body_size=config.max_upload_bytes + 1024 * 1024,
         idle_connection_timeout=75,
     )
     server.listen(config.port, config.host)
@@ -43,13 +44,17 @@ async def serve(config: Config) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
-    log.info("shutting down")
+    # Graceful: stop accepting (nginx sends new requests to the other processes), tell the live
+    # sockets to reconnect elsewhere (1001), answer the requests in hand (bounded), then close.
+    log.info("shutting down: no longer accepting, draining requests in flight")
     server.stop()
     from server.realtime.hub import stop_hub
 
-    await stop_hub(app)  # live sockets are told to reconnect elsewhere
-    await deps.relay.stop()
+    await stop_hub(app)
+    await server.drain(config.shutdown_grace_seconds)
+    await deps.relay.stop()  # the message in hand is finished and recorded, the rest stay for others
     await server.close_all_connections()
+    log.info("stopped")
     await db.close()
     deps.executor.shutdown(wait=False)
 
