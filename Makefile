@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 
 .PHONY: run test test-py lint schema migrate worker bench clean
-.PHONY: h5 test-h5 test-e2e test-mp
+.PHONY: h5 test-h5 test-e2e test-mp deploy-check
 
 # The H5 (h5/): its packages come from package-lock.json (npm ci), its build goes to h5/dist.
 H5_LOCK := $(shell sha1sum h5/package-lock.json 2>/dev/null | cut -c1-12)
@@ -93,6 +93,13 @@ worker: $(STAMP)
 bench: $(STAMP)
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(PY) -m scripts.bench.run
+
+## make deploy-check: the production shape on this machine (deploy/, docs/deploy.md): its own MariaDB database,
+## an S3-compatible store (moto), two server processes, a worker and nginx on loopback; checks through nginx, a rolling
+## restart under load, kill -9, backup and restore. Installs nginx when missing. Not part of make test.
+deploy-check: $(STAMP) h5
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; } || { echo "make deploy-check needs nginx: apt-get install nginx-light"; exit 1; }
+	PATH="$$PATH:/usr/sbin" $(PY) scripts/deploy_check.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

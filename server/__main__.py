@@ -39,13 +39,17 @@ async def serve(config: Config) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
-    log.info("shutting down")
+    # Graceful: stop accepting (nginx sends new requests to the other processes), tell the live
+    # sockets to reconnect elsewhere (1001), answer the requests in hand (bounded), then close.
+    log.info("shutting down: no longer accepting, draining requests in flight")
     server.stop()
     from server.realtime.hub import stop_hub
 
-    await stop_hub(app)  # live sockets are told to reconnect elsewhere
-    await deps.relay.stop()
+    await stop_hub(app)
+    await server.drain(config.shutdown_grace_seconds)
+    await deps.relay.stop()  # the message in hand is finished and recorded, the rest stay for others
     await server.close_all_connections()
+    log.info("stopped")
     await db.close()
     deps.executor.shutdown(wait=False)
 

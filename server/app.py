@@ -148,5 +148,6 @@ def make_app(deps, extra_routes=None) -> tornado.web.Application:
         deps=deps,
         default_handler_class=NotFoundHandler,
         compress_response=True,
-        xheaders=deps.config.trusted_proxy,
+        # never Tornado's xheaders (it believes X-Real-IP from anyone): see security.client_ip
+        xheaders=False,
     )

@@ -86,6 +86,19 @@ class Config:
     # image decodes running at once per process (each may take tens of MB)
     upload_decode_concurrency: int = 2
     trusted_proxy: bool = False
+    # the peers whose X-Real-IP / X-Forwarded-For are believed when TRUSTED_PROXY is on (addresses or CIDRs)
+    trusted_proxy_addresses: tuple[str, ...] = ("127.0.0.1", "::1")
+    # on SIGTERM: how long in-flight requests may take to finish before the process exits anyway
+    shutdown_grace_seconds: float = 20.0
+    # where uploaded files live: "local" (UPLOAD_DIR) or "s3" (an S3-compatible bucket: S3, OSS, MinIO)
+    upload_store: str = "local"
+    s3_endpoint_url: str = ""
+    s3_bucket: str = ""
+    s3_region: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_prefix: str = ""
+    s3_addressing_style: str = "auto"  # "virtual" for Aliyun OSS, "path" for MinIO
     # /metrics from anywhere but a direct loopback connection needs `Authorization: Bearer <this>`
     metrics_token: str = ""
     log_level: str = "INFO"
@@ -161,6 +174,19 @@ class Config:
             upload_url_key=env.get("UPLOAD_URL_KEY", d.upload_url_key),
             upload_decode_concurrency=_int(env, "UPLOAD_DECODE_CONCURRENCY", d.upload_decode_concurrency),
             trusted_proxy=_bool(env.get("TRUSTED_PROXY"), d.trusted_proxy),
+            trusted_proxy_addresses=tuple(
+                a.strip() for a in env.get("TRUSTED_PROXY_ADDRESSES", ",".join(d.trusted_proxy_addresses)).split(",")
+                if a.strip()
+            ),
+            shutdown_grace_seconds=float(_int(env, "SHUTDOWN_GRACE_SECONDS", int(d.shutdown_grace_seconds))),
+            upload_store=env.get("UPLOAD_STORE", d.upload_store).strip().lower(),
+            s3_endpoint_url=env.get("S3_ENDPOINT_URL", d.s3_endpoint_url),
+            s3_bucket=env.get("S3_BUCKET", d.s3_bucket),
+            s3_region=env.get("S3_REGION", d.s3_region),
+            s3_access_key_id=env.get("S3_ACCESS_KEY_ID", d.s3_access_key_id),
+            s3_secret_access_key=env.get("S3_SECRET_ACCESS_KEY", d.s3_secret_access_key),
+            s3_prefix=env.get("S3_PREFIX", d.s3_prefix),
+            s3_addressing_style=env.get("S3_ADDRESSING_STYLE", d.s3_addressing_style),
             metrics_token=env.get("METRICS_TOKEN", d.metrics_token),
             log_level=env.get("LOG_LEVEL", d.log_level).upper(),
             log_json=_bool(env.get("LOG_JSON"), d.log_json),
@@ -211,6 +237,7 @@ class Config:
             raise ConfigError("SMS_PROVIDER must be console or aliyun")
         if not 0 < self.db_timeout_seconds <= 60 or self.db_pool_size < 1:
             raise ConfigError("DB_TIMEOUT_SECONDS must be within (0, 60] and DB_POOL_SIZE at least 1")
+        self._check_deploy()
         if not self.is_production:
             self._check_aliyun()
             return
@@ -261,3 +288,21 @@ class Config:
         if self.outbox_lease_seconds <= self.aliyun_sms_connect_timeout + self.aliyun_sms_read_timeout:
             # a send still in flight when its lease ends could be sent again by another relay
             raise ConfigError("OUTBOX_LEASE_SECONDS must exceed ALIYUN_SMS_CONNECT_TIMEOUT + ALIYUN_SMS_READ_TIMEOUT")
+
+    def _check_deploy(self) -> None:
+        """The upload store, the trusted proxies and the shutdown grace."""
+        import ipaddress
+
+        if self.upload_store not in ("local", "s3"):
+            raise ConfigError("UPLOAD_STORE must be local or s3")
+        if self.upload_store == "s3" and not self.s3_bucket:
+            raise ConfigError("UPLOAD_STORE=s3 needs S3_BUCKET")
+        if self.s3_addressing_style not in ("auto", "virtual", "path"):
+            raise ConfigError("S3_ADDRESSING_STYLE must be auto, virtual or path")
+        for a in self.trusted_proxy_addresses:
+            try:
+                ipaddress.ip_network(a, strict=False)
+            except ValueError as exc:
+                raise ConfigError(f"TRUSTED_PROXY_ADDRESSES: not an address or network: {a!r}") from exc
+        if self.shutdown_grace_seconds < 0:
+            raise ConfigError("SHUTDOWN_GRACE_SECONDS must not be negative")

@@ -31,6 +31,7 @@ class Deps:
     wechat: Any = None  # WechatGateway
     upload_links: Any = None  # server.uploads.links.UploadLinks: signs the upload URLs every answer carries
     decode_slots: Any = None  # asyncio.Semaphore: image decodes at once in this process
+    upload_store: Any = None  # server.uploads.storage.UploadStore: where uploaded bytes live (blocking calls)
 
 
 def build_deps(config: Config, db, *, clock=utcnow, sms=None, wechat=None, executor=None) -> Deps:
@@ -54,8 +55,10 @@ def build_deps(config: Config, db, *, clock=utcnow, sms=None, wechat=None, execu
                 executor=executor, sms=sms, wechat=wechat)
     from server.integrations.wechat_subscribe import WechatSubscribeSender
     from server.uploads.links import UploadLinks
+    from server.uploads.storage import open_store
 
     deps.upload_links = UploadLinks(config.upload_url_key, clock)
+    deps.upload_store = open_store(config)
     deps.decode_slots = asyncio.Semaphore(config.upload_decode_concurrency)
 
     senders = {"sms": sms, "wechat_subscribe": WechatSubscribeSender(wechat, config.wechat_subscribe_template_id)}

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import io
 import json
 import secrets
-from pathlib import Path
 
 from PIL import Image, ImageDraw
 
@@ -58,9 +58,7 @@ async def _store(tx, deps, owner_id: int, kind: str, data: bytes, content_type: 
     """Store a demo file; returns its internal id and its wire `file_id` (random, as every upload's)."""
     key = f"demo/{secrets.token_hex(16)}{'.jpg' if content_type == 'image/jpeg' else '.png'}"
     public_id = secrets.token_hex(16)
-    path = Path(deps.config.upload_dir) / key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    await asyncio.get_running_loop().run_in_executor(deps.executor, deps.upload_store.put, key, data, content_type)
     ident = await tx.insert(uploads, dict(public_id=public_id, owner_id=owner_id, kind=kind, content_type=content_type,
                                           storage_key=key, original_name=name, size=len(data), width=size[0],
                                           height=size[1], sha256=hashlib.sha256(data).hexdigest(),

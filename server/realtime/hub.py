@@ -89,6 +89,10 @@ class Hub:
         for t in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
+        if tasks and self._subs:
+            # one last read, so an event committed just before the shutdown still reaches its sockets
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.poll_once(), 2.0)
         for sub in list(self._subs):
             self.discard(sub)
             sub.end(CLOSE_GOING_AWAY, "服务器正在重启，请稍后重连")

@@ -8,7 +8,8 @@ caps checked on the header before decoding, big JPEGs decoded reduced, and at mo
 `config.upload_decode_concurrency` decodes at once per process. A PDF is stored as sent (it is
 served as a download with `nosniff`, never rendered inline by the browser from our origin).
 
-The file lands under `config.upload_dir` with a random key; the client's file name is only kept in
+The file lands in the upload store (`storage.py`: `UPLOAD_DIR` or an S3-compatible bucket) with a
+random key; the client's file name is only kept in
 the row, never in a path. On the wire a file is its random `public_id`; a staff member reads a file
 only through a record of their own scope (see `may_view`), or through a signed URL an endpoint gave.
 """
@@ -26,7 +27,6 @@ import re
 import secrets
 import struct
 import warnings
-from pathlib import Path
 
 import sqlalchemy as sa
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -245,29 +245,6 @@ def _rotated(im: Image.Image) -> bool:
         return False
 
 
-def _write_file(root: Path, key: str, data: bytes) -> None:
-    path = root / key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)  # readers never see half a file
-
-
-def _remove_file(root: Path, key: str) -> None:
-    try:
-        (root / key).unlink()
-    except FileNotFoundError:
-        pass
-
-
-def _read_file(root: Path, key: str) -> bytes | None:
-    try:
-        return (root / key).read_bytes()
-    except FileNotFoundError:
-        return None
-
-
 def check_upload(kind: str, data: bytes, limit: int) -> None:
     """The cheap checks done before any decoding: kind, empty file, size."""
     if kind not in KINDS:
@@ -293,8 +270,8 @@ async def save_upload(deps, owner: Principal, kind: str, data: bytes, filename: 
         async with deps.decode_slots:  # a few decodes at once: each may take tens of MB
             image = await loop.run_in_executor(deps.executor, clean_image, data, kind)
     key = f"{secrets.token_hex(1)}/{secrets.token_hex(16)}{image.extension}"
-    root = Path(deps.config.upload_dir)
-    await loop.run_in_executor(deps.executor, _write_file, root, key, image.data)
+    store = deps.upload_store
+    await loop.run_in_executor(deps.executor, store.put, key, image.data, image.content_type)
     name = os.path.basename((filename or "").replace("\\", "/"))[:255] or None
     row = {"public_id": secrets.token_hex(16), "owner_id": owner.id, "kind": kind,
            "content_type": image.content_type, "storage_key": key,
@@ -303,7 +280,7 @@ async def save_upload(deps, owner: Principal, kind: str, data: bytes, filename: 
     try:
         res = await deps.db.execute(_INSERT, row)
     except BaseException:
-        await loop.run_in_executor(deps.executor, _remove_file, root, key)
+        await loop.run_in_executor(deps.executor, store.delete, key)
         raise
     return {**row, "id": res.lastrowid}
 
@@ -376,7 +353,7 @@ async def read_upload(deps, principal: Principal | None, file_id: str, exp: str 
     if row is None or (left is None and not await may_view(deps, principal, row)):
         raise errors.NotFound("文件不存在")
     loop = asyncio.get_running_loop()
-    data = await loop.run_in_executor(deps.executor, _read_file, Path(deps.config.upload_dir), row["storage_key"])
+    data = await loop.run_in_executor(deps.executor, deps.upload_store.get, row["storage_key"])
     if data is None:
         raise errors.NotFound("文件不存在")
     name = None

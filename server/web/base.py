@@ -246,7 +246,8 @@ class ApiHandler(tornado.web.RequestHandler):
 
     @property
     def client_ip(self) -> str:
-        return self.request.remote_ip or "unknown"
+        cfg = self.deps.config
+        return security.client_ip(self.request, trusted_proxy=cfg.trusted_proxy, proxies=cfg.trusted_proxy_addresses)
 
     # ------------------------------------------------------------------ lifecycle
 

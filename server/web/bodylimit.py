@@ -22,6 +22,7 @@ import tornado.web
 from tornado import httputil, iostream
 
 from server import errors
+from server.web.draining import DrainingHTTPServer
 from server.web.jsonutil import dumps
 from server.web.validators import is_ascii_digits
 
@@ -124,11 +125,14 @@ class ApiApplication(tornado.web.Application):
         return _BodyLimit(inner, request_conn, max(config.max_upload_bytes, config.max_body_bytes))
 
 
-def http_server(app: tornado.web.Application, config) -> tornado.httpserver.HTTPServer:
+def http_server(app: tornado.web.Application, config) -> DrainingHTTPServer:
     """The HTTP server `python -m server` runs (and the tests start the same way). Tornado's own
-    limit sits above ours, so over-large bodies reach `_BodyLimit` and get the contract's 413."""
+    limit sits above ours, so over-large bodies reach `_BodyLimit` and get the contract's 413.
+    xheaders stays off: the client address is taken from X-Real-IP only when the peer is a configured
+    proxy (TRUSTED_PROXY, TRUSTED_PROXY_ADDRESSES; server.web.security.client_ip). It drains on
+    SIGTERM (server/web/draining.py)."""
     limit = max(config.max_upload_bytes, config.max_body_bytes)
-    return tornado.httpserver.HTTPServer(
-        app, xheaders=config.trusted_proxy, max_body_size=DRAIN_FACTOR * limit + 1024 * 1024,
+    return DrainingHTTPServer(
+        app, xheaders=False, max_body_size=DRAIN_FACTOR * limit + 1024 * 1024,
         idle_connection_timeout=75,
     )

@@ -10,6 +10,7 @@ captcha) and `blob:` (authorised images, posters), and the live WebSocket.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import ipaddress
 
@@ -88,3 +89,33 @@ def metrics_allowed(*, peer: str | None, headers, token: str) -> bool:
         if auth.startswith("Bearer ") and hmac.compare_digest(auth[7:].strip().encode(), token.encode()):
             return True
     return _loopback(peer) and not any(h in headers for h in FORWARDING_HEADERS)
+
+
+@functools.lru_cache(maxsize=16)
+def _networks(addresses: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(a, strict=False) for a in addresses)
+
+
+def _valid_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_ip(request, *, trusted_proxy: bool, proxies: tuple[str, ...]) -> str:
+    """The client's address for limits and logs. The forwarding headers are believed only when
+    TRUSTED_PROXY is on AND the TCP peer is one of TRUSTED_PROXY_ADDRESSES (nginx): anyone else
+    who sends `X-Real-IP` would otherwise pick the address every per-IP limit counts against.
+    `X-Real-IP` first (nginx sets it to the address it saw), else the last `X-Forwarded-For` hop."""
+    peer = peer_ip(request) or request.remote_ip
+    if trusted_proxy and peer:
+        ip = _valid_ip(peer.split("%")[0])
+        if ip is not None and any(ipaddress.ip_address(ip) in net for net in _networks(proxies)):
+            real = _valid_ip(request.headers.get("X-Real-Ip", ""))
+            if real is None:
+                hops = [h for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+                real = _valid_ip(hops[-1]) if hops else None
+            if real is not None:
+                return real
+    return peer or "unknown"
