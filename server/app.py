@@ -28,6 +28,7 @@ FEATURES = [
     "server.appointments.handlers",
     "server.catalog.handlers",
     "server.listings.handlers",
+    "server.calendar.handlers",
 ]
 DEV_FEATURES = ["server.dev.handlers"]
 

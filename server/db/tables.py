@@ -295,8 +295,13 @@ applications = sa.Table(
     sa.Column("decided_at", Instant),
     sa.Column("created_at", Instant, nullable=False),
     sa.Column("updated_at", Instant, nullable=False),
+    # 公示 (seed 004): the period of an approved application in status `publicizing`
+    sa.Column("publicity_starts_at", Instant),
+    sa.Column("publicity_ends_at", Instant),
+    sa.Column("card_level", sa.String(1)),
     sa.Index("ix_applications_applicant_status", "applicant_id", "status"),
     sa.Index("ix_applications_queue", "current_org_id", "status", "submitted_at"),
+    sa.Index("ix_applications_publicity", "status", "publicity_ends_at"),
     **MYSQL_OPTS,
 )
 
@@ -386,6 +391,8 @@ services = sa.Table(
     sa.Column("quota_per_year", sa.Integer),
     # appointment services: 办理时限 per step in hours, JSON {"submitted": 24, "accepted": 72, "prereviewed": 120}
     sa.Column("step_limits", sa.Text),
+    # the unit of step_limits: "hours" (hours that pass on working days) or "working_days" (工作日)
+    sa.Column("step_limit_unit", sa.String(16), nullable=False, server_default="hours"),
     sa.Column("status", sa.String(16), nullable=False, server_default="active"),
     sa.Column("sort", sa.Integer, nullable=False, server_default="0"),
     sa.Column("created_at", Instant, nullable=False),
@@ -610,3 +617,18 @@ quota_usage = sa.Table(
 )
 
 ALL_TABLES = [t for t in metadata.sorted_tables]
+
+
+# the working-day calendar (办理时限 in 工作日): the administrator's entries; the State Council's
+# schedule ships as data (server/calendar/holidays.py) and an entry here overrides it for its day
+calendar_days = sa.Table(
+    "calendar_days",
+    metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    # holiday (休息) | workday (调休上班) | normal (as its weekday says)
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("note", sa.String(64)),
+    sa.Column("updated_by", BigId),
+    sa.Column("updated_at", Instant, nullable=False),
+    **MYSQL_OPTS,
+)
