@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from server import errors
 from server.accounts.privacy import mask_id_number, mask_phone
+from server.applications import eligibility
 from server.applications import materials as mats
 from server.applications.routing import route_application
 from server.applications.schemas import missing_fields
@@ -296,6 +297,8 @@ async def submit(deps, app_id: int, applicant_id: int, actor_name: str, version:
         missing = missing_fields(form)
         if missing:
             raise FormIncomplete(details={"fields": missing})
+        if app["type"] in ("new", "change"):  # the level applied for, by the 一键测试 rules
+            await eligibility.check_form(tx, form, now)
         lacking = mats.missing_materials(app["type"], form)
         if lacking:
             names = "、".join(m["name"] for m in lacking)

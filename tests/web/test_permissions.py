@@ -114,6 +114,7 @@ EXPECTED = {
     # working-day calendar; 一键测试 and 公示 (issue 14)
     ("GET", r"/api/v1/admin/calendar"): {"admin"},
     ("PUT", r"/api/v1/admin/calendar/(?P<day>[^/]+)"): {"admin"},
+    ("POST", r"/api/v1/eligibility/check"): ALL,
 }
 
 # one demo login per role
