@@ -173,7 +173,8 @@ class ReviewActionIn(BaseModel):
 
 
 class MyApplicationsQuery(BaseModel):
-    status: Literal["draft", "submitted", "correction_required", "approved", "rejected", "withdrawn"] | None = None
+    status: Literal["draft", "submitted", "correction_required", "publicizing", "approved", "rejected",
+                    "withdrawn"] | None = None
     cursor: str | None = Field(default=None, max_length=20)
     limit: int = Field(default=20, ge=1, le=100)
 
@@ -215,3 +216,12 @@ class EligibilityIn(BaseModel):
         if any(len(h) > 128 for h in v):
             raise ValueError("荣誉称号不能超过128个字")
         return v
+
+
+class PublicityQuery(BaseModel):
+    cursor: str | None = Field(default=None, max_length=20)
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class ObjectionIn(BaseModel):
+    opinion: str = Field(min_length=1, max_length=1000, description="异议内容（退回终审环节重新审核）")

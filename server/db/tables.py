@@ -279,7 +279,7 @@ applications = sa.Table(
     sa.Column("applicant_id", BigId, sa.ForeignKey("accounts.id"), nullable=False),
     # new | renew | replace | change
     sa.Column("type", sa.String(16), nullable=False),
-    # draft | submitted | correction_required | approved | rejected | withdrawn
+    # draft | submitted | correction_required | publicizing | approved | rejected | withdrawn
     sa.Column("status", sa.String(24), nullable=False),
     sa.Column("form", LongText, nullable=False),
     sa.Column("acceptance_no", sa.String(32), unique=True),
@@ -310,7 +310,7 @@ application_actions = sa.Table(
     metadata,
     _id(),
     sa.Column("application_id", BigId, sa.ForeignKey("applications.id"), nullable=False),
-    # submit | resubmit | approve | return | reject | withdraw
+    # submit | resubmit | approve | return | reject | withdraw | objection | issue (公示)
     sa.Column("action", sa.String(16), nullable=False),
     sa.Column("stage_index", sa.Integer),
     sa.Column("org_id", BigId),

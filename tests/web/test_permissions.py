@@ -115,6 +115,8 @@ EXPECTED = {
     ("GET", r"/api/v1/admin/calendar"): {"admin"},
     ("PUT", r"/api/v1/admin/calendar/(?P<day>[^/]+)"): {"admin"},
     ("POST", r"/api/v1/eligibility/check"): ALL,
+    ("GET", r"/api/v1/publicity"): ALL,
+    ("POST", r"/api/v1/admin/publicity/(?P<app_id>[^/]+)/objection"): {"admin"},
 }
 
 # one demo login per role
