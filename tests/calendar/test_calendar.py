@@ -137,3 +137,21 @@ async def test_supervision_sends_nothing_on_a_holiday(api, deps, clock):
     assert await supervision.run_daily(deps) == 1
     set_clock(clock, "2026-10-10T10:00")  # 调休 Saturday: a working day, 督办 goes out
     assert await supervision.run_daily(deps) == 1
+
+
+async def test_another_process_sees_the_change_after_its_refresh(api, deps, monkeypatch):
+    """Each process keeps its copy; a change made elsewhere is read once the version check comes round."""
+    from server.calendar import service as workcal
+    from server.db.database import open_database
+
+    other = open_database(deps.config.database_url, 2, deps.config.db_timeout_seconds)  # another process's pool
+    try:
+        day = dt.date(2026, 12, 7)
+        assert (await workcal.current(other)).is_working_day(day)
+        admin = await api.login_password("admin")
+        assert (await api.put("/api/v1/admin/calendar/2026-12-07", {"kind": "holiday"}, token=admin)).status == 200
+        assert (await workcal.current(other)).is_working_day(day), "within REFRESH_SECONDS: the old copy"
+        monkeypatch.setattr(workcal, "REFRESH_SECONDS", 0.0)
+        assert not (await workcal.current(other)).is_working_day(day)
+    finally:
+        await other.close()
