@@ -31,6 +31,7 @@ FEATURES = [
     "server.listings.handlers",
     "server.followups.handlers",
     "server.stats.handlers",
+    "server.calendar.handlers",
 ]
 DEV_FEATURES = ["server.dev.handlers"]
 

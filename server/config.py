@@ -117,6 +117,8 @@ class Config:
     aliyun_sms_read_timeout: int = 10
     sms_ip_hourly_limit: int = 30
     captcha_ip_limit: int = 30  # anonymous captchas per IP per 10 minutes
+    # 公示 (seed 004): working days an approved application is publicly listed before its card issues; 0 = none
+    publicity_days: int = 0
     outbox_relay: bool = True
     outbox_poll_seconds: float = 1.0
     # how long a relay holds a message it is sending; must exceed the provider's timeouts
@@ -203,6 +205,7 @@ class Config:
             aliyun_sms_read_timeout=_int(env, "ALIYUN_SMS_READ_TIMEOUT", d.aliyun_sms_read_timeout),
             sms_ip_hourly_limit=_int(env, "SMS_IP_HOURLY_LIMIT", d.sms_ip_hourly_limit),
             captcha_ip_limit=_int(env, "CAPTCHA_IP_LIMIT", d.captcha_ip_limit),
+            publicity_days=_int(env, "PUBLICITY_DAYS", d.publicity_days),
             outbox_relay=_bool(env.get("OUTBOX_RELAY"), d.outbox_relay),
             outbox_lease_seconds=_int(env, "OUTBOX_LEASE_SECONDS", d.outbox_lease_seconds),
             wechat_mp_app_id=env.get("WECHAT_MP_APP_ID", d.wechat_mp_app_id),
@@ -223,6 +226,8 @@ class Config:
 
     def check(self) -> None:
         """Refuse configurations that must never serve real users."""
+        if not 0 <= self.publicity_days <= 60:
+            raise ConfigError("PUBLICITY_DAYS must be between 0 and 60 (working days)")
         if self.qr_active_key not in self.qr_keys:
             raise ConfigError("QR_ACTIVE_KEY must name one of the keys in QR_KEYS")
         try:

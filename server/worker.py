@@ -53,12 +53,20 @@ async def _housekeeping(deps: Deps) -> object:
     return await run(deps)
 
 
+async def _publicity(deps: Deps) -> object:
+    from server.applications.publicity import issue_due
+
+    return await issue_due(deps)
+
+
 # Scheduled jobs beside the outbox relay.
 JOBS: list[PeriodicJob] = [
     # 督办: one SMS a day to each window with overdue work (unique per window and day: safe with many workers)
     PeriodicJob("supervision", 600, _supervision),
     # purge what only grows (used QR tokens, old idempotency keys, expired sessions …) in bounded batches
     PeriodicJob("housekeeping", 900, _housekeeping),
+    # 公示期满: issue the cards of applications whose public notice ended (claimed by a guarded UPDATE)
+    PeriodicJob("publicity", 300, _publicity),
 ]
 
 

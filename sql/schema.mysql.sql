@@ -625,4 +625,23 @@ UPDATE alembic_version SET version_num='0009' WHERE alembic_version.version_num 
 UPDATE alembic_version SET version_num='0010' WHERE alembic_version.version_num = '0009';
 
 
+ALTER TABLE services ADD COLUMN step_limit_unit VARCHAR(16) NOT NULL DEFAULT 'hours';
+
+ALTER TABLE applications ADD COLUMN publicity_starts_at DATETIME(6);
+
+ALTER TABLE applications ADD COLUMN publicity_ends_at DATETIME(6);
+
+ALTER TABLE applications ADD COLUMN card_level VARCHAR(1);
+
+CREATE INDEX ix_applications_publicity ON applications (status, publicity_ends_at);
+
+CREATE TABLE calendar_days (
+    day DATE NOT NULL, 
+    kind VARCHAR(8) NOT NULL, 
+    note VARCHAR(64), 
+    updated_by BIGINT, 
+    updated_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_calendar_days PRIMARY KEY (day)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
 UPDATE alembic_version SET version_num='0011' WHERE alembic_version.version_num = '0010';

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from server.applications import materials, service
+from server.applications import eligibility, materials, publicity, service
 from server.applications import schemas as s
-from server.web.auth_policy import LOGGED_IN, roles
+from server.web.auth_policy import LOGGED_IN, PUBLIC, roles
 from server.web.base import ApiHandler, endpoint
 from server.web.validators import parse_cursor, parse_id
 
@@ -85,7 +85,33 @@ class ReviewActionHandler(ApiHandler):
                                     b.card_level)
 
 
+class EligibilityHandler(ApiHandler):
+    @endpoint(PUBLIC, body=s.EligibilityIn, summary="一键测试：可申领的英才卡类别、理由及审核部门（与提交申请同一规则）")
+    async def post(self):
+        b = self.body_args
+        return await eligibility.self_test(
+            self.deps, self.client_ip, education=b.education, title=b.title, honors=b.honors, age=b.age,
+            employer_district=b.employer_district, employer_is_city_level=b.employer_is_city_level,
+            employer_name=b.employer_name)
+
+
+class PublicityHandler(ApiHandler):
+    @endpoint(PUBLIC, query=s.PublicityQuery, summary="公示名单：正在公示的英才卡审核通过人员（姓名脱敏、单位、类别、公示期）")
+    async def get(self):
+        q = self.query_args
+        return await publicity.current_batch(self.db, cursor_id(q.cursor), q.limit)
+
+
+class ObjectionHandler(ApiHandler):
+    @endpoint(roles("admin"), body=s.ObjectionIn, summary="公示异议：退回市人社局终审环节重新审核")
+    async def post(self, app_id):
+        return await publicity.object_to(self.deps, int_id(app_id), self.principal, self.body_args.opinion)
+
+
 ROUTES = [
+    (r"/api/v1/publicity", PublicityHandler),
+    (r"/api/v1/admin/publicity/(?P<app_id>[^/]+)/objection", ObjectionHandler),
+    (r"/api/v1/eligibility/check", EligibilityHandler),
     (r"/api/v1/applications", ApplicationsHandler),
     (r"/api/v1/applications/materials", MaterialsHandler),
     (r"/api/v1/applications/(?P<app_id>[^/]+)", ApplicationHandler),

@@ -173,7 +173,8 @@ class ReviewActionIn(BaseModel):
 
 
 class MyApplicationsQuery(BaseModel):
-    status: Literal["draft", "submitted", "correction_required", "approved", "rejected", "withdrawn"] | None = None
+    status: Literal["draft", "submitted", "correction_required", "publicizing", "approved", "rejected",
+                    "withdrawn"] | None = None
     cursor: str | None = Field(default=None, max_length=20)
     limit: int = Field(default=20, ge=1, le=100)
 
@@ -194,3 +195,33 @@ class CardListQuery(BaseModel):
 
 class CardStatusIn(BaseModel):
     reason: str = Field(default="", max_length=200)
+
+
+class EligibilityIn(BaseModel):
+    """一键测试 (seed 004): answers as a person would give them; free text is read as the form's is."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+    education: str = Field(min_length=1, max_length=32, description="学历学位：博士研究生、硕士研究生、大学本科、大学专科、其他")
+    title: str | None = Field(default=None, max_length=64, description="职称：正高级、副高级、中级、无，或职称全称")
+    honors: list[str] = Field(default_factory=list, max_length=5, description="荣誉称号全称，第一个为主要依据")
+    age: int | None = Field(default=None, ge=16, le=100)
+    employer_district: str | None = Field(default=None, max_length=32, description="单位所在地（区市）")
+    employer_is_city_level: bool = Field(default=False, description="是否市直单位")
+    employer_name: str | None = Field(default=None, max_length=128,
+                                      description="单位名称（哈工大（威海）、山大（威海）直接由市人社局审核）")
+
+    @field_validator("honors")
+    @classmethod
+    def _honors(cls, v: list[str]) -> list[str]:
+        if any(len(h) > 128 for h in v):
+            raise ValueError("荣誉称号不能超过128个字")
+        return v
+
+
+class PublicityQuery(BaseModel):
+    cursor: str | None = Field(default=None, max_length=20)
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class ObjectionIn(BaseModel):
+    opinion: str = Field(min_length=1, max_length=1000, description="异议内容（退回终审环节重新审核）")

@@ -15,9 +15,11 @@ import sqlalchemy as sa
 
 from server import errors
 from server.accounts.privacy import mask_id_number, mask_phone
+from server.applications import eligibility
 from server.applications import materials as mats
 from server.applications.routing import route_application
 from server.applications.schemas import missing_fields
+from server.calendar import service as workcal
 from server.cards import service as cards_service
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, application_actions, applications, cards, holder_profiles
@@ -27,11 +29,18 @@ from server.web.jsonutil import CST, iso
 from server.web.pagination import keyset_page
 
 IN_PROGRESS = ("submitted", "correction_required")
+# still open (one application at a time): under review, or approved and in its 公示 period
+OPEN = (*IN_PROGRESS, "publicizing")
 ACTION_ZH = {"submit": "提交申请", "resubmit": "补正后重新提交", "approve": "审核通过", "return": "退回补正",
-             "reject": "不予受理", "withdraw": "撤回申请"}
+             "reject": "不予受理", "withdraw": "撤回申请",
+             "objection": "公示有异议，退回审核", "issue": "公示期满，发放英才卡"}
 TYPE_ZH = {"new": "新办", "renew": "续办", "replace": "补办", "change": "变更"}
 STATUS_ZH = {"draft": "草稿", "submitted": "正在审批", "correction_required": "材料补正", "approved": "审批通过",
-             "rejected": "不予受理", "withdrawn": "已撤回"}
+             "rejected": "不予受理", "withdrawn": "已撤回", "publicizing": "公示中"}
+
+
+# 公示 applies where a level is decided: a new card or a changed one (not renewals or replacements)
+PUBLICIZED_TYPES = ("new", "change")
 
 
 class ApplicationInProgress(errors.DomainError):
@@ -59,7 +68,7 @@ _GET_LOCK = Query(sa.select(applications).where(applications.c.id == sa.bindpara
 _LOCK_APPLICANT = Query(sa.select(accounts.c.id).where(accounts.c.id == sa.bindparam("id")).with_for_update())
 _OTHER_IN_PROGRESS = Query(sa.select(applications.c.id).where(
     applications.c.applicant_id == sa.bindparam("applicant_id"), applications.c.id != sa.bindparam("id"),
-    sa.or_(*(applications.c.status == st for st in IN_PROGRESS))).limit(1))
+    sa.or_(*(applications.c.status == st for st in OPEN))).limit(1))
 _ACTIONS = Query(sa.select(application_actions).where(application_actions.c.application_id == sa.bindparam("id"))
                  .order_by(application_actions.c.id))
 _ACCOUNT_NAME = Query(sa.select(accounts.c.name).where(accounts.c.id == sa.bindparam("id")))
@@ -126,7 +135,7 @@ def _stages(app: dict, actions: list[dict]) -> list[dict]:
     k, status = app["stage_index"] or 0, app["status"]
     for i, st in enumerate(route):
         act = last.get(i)
-        if status == "approved" or i < k:
+        if status in ("approved", "publicizing") or i < k:
             state = "done"
         elif i == k:
             state = {"submitted": "current", "correction_required": "returned", "rejected": "rejected"}.get(status, "pending")
@@ -136,12 +145,18 @@ def _stages(app: dict, actions: list[dict]) -> list[dict]:
         out.append({"name": st["name"], "org_name": st["org_name"], "state": state,
                     "actor_name": act["actor_name"] if show else None,
                     "opinion": act["opinion"] if show else None, "at": iso(act["created_at"]) if show else None})
+    if status == "publicizing" or app["publicity_starts_at"] is not None:
+        out.append({"name": "公示", "org_name": None, "state": "current" if status == "publicizing" else "done",
+                    "actor_name": None, "opinion": None, "at": iso(app["publicity_starts_at"]),
+                    "ends_at": iso(app["publicity_ends_at"])})
     out.append({"name": "领卡", "org_name": None, "state": "done" if status == "approved" else "pending",
                 "actor_name": None, "opinion": None, "at": iso(app["decided_at"]) if status == "approved" else None})
     return out
 
 
 def _current_stage(app: dict) -> dict | None:
+    if app["status"] == "publicizing":
+        return {"index": None, "name": "公示", "org_name": None, "ends_at": iso(app["publicity_ends_at"])}
     if app["status"] not in IN_PROGRESS or not app["route"]:
         return None
     st = json.loads(app["route"])[app["stage_index"]]
@@ -296,6 +311,8 @@ async def submit(deps, app_id: int, applicant_id: int, actor_name: str, version:
         missing = missing_fields(form)
         if missing:
             raise FormIncomplete(details={"fields": missing})
+        if app["type"] in ("new", "change"):  # the level applied for, by the 一键测试 rules
+            await eligibility.check_form(tx, form, now)
         lacking = mats.missing_materials(app["type"], form)
         if lacking:
             names = "、".join(m["name"] for m in lacking)
@@ -399,6 +416,10 @@ async def review(deps, app_id: int, principal, action: str, opinion: str, versio
     opinion = opinion.strip()
     if action in ("return", "reject") and not opinion:
         raise errors.InvalidRequest("退回或不予受理时请填写审核意见", details={"fields": {"opinion": "请填写审核意见"}})
+    publicity_ends = None
+    if action == "approve" and deps.config.publicity_days > 0:
+        cal = await workcal.current(deps.db)
+        publicity_ends = cal.add_working_time(now, deps.config.publicity_days, "working_days")
     async with deps.db.transaction() as tx:
         app = await tx.fetchone(_GET_LOCK, {"id": app_id})
         if app is None:
@@ -419,9 +440,15 @@ async def review(deps, app_id: int, principal, action: str, opinion: str, versio
             if k + 1 < len(route):
                 values.update(stage_index=k + 1, current_org_id=route[k + 1]["org_id"])
             else:
-                values.update(status="approved", current_org_id=None, decided_at=now)
-                card = await _fulfil(tx, app, card_level, now, principal.name)
-                values["card_id"] = card["id"]
+                level = card_level or (json.loads(app["form"]).get("talent") or {}).get("card_level") or "C"
+                values.update(current_org_id=None, card_level=level)
+                if publicity_ends is not None and app["type"] in PUBLICIZED_TYPES:
+                    # 公示: the card issues when the period ends (server.applications.publicity)
+                    values.update(status="publicizing", publicity_starts_at=now, publicity_ends_at=publicity_ends)
+                else:
+                    values.update(status="approved", decided_at=now)
+                    card = await _fulfil(tx, app, level, now, principal.name)
+                    values["card_id"] = card["id"]
         elif action == "return":
             values.update(status="correction_required")
         else:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from server import errors
 from server.accounts.privacy import mask_phone
+from server.calendar import service as workcal
 from server.cards import service as cards_service
 from server.db.database import IntegrityError, Query
 from server.db.tables import (
@@ -118,11 +119,15 @@ def limits_of(service: dict) -> dict:
         return dict(DEFAULT_LIMITS)
 
 
-def deadline_for(status: str, service: dict, now: dt.datetime) -> dt.datetime | None:
-    """The deadline of the step an appointment enters (办理时限), or None when no step runs."""
+def deadline_for(status: str, service: dict, now: dt.datetime, cal: workcal.WorkCalendar) -> dt.datetime | None:
+    """The deadline of the step an appointment enters (办理时限), or None when no step runs.
+    Counted on the working-day calendar in the service's unit (工作日, or hours of working days),
+    so a step begun on Friday afternoon is not overdue over the weekend; the overdue flag and 督办
+    compare against this stored deadline."""
     if status not in ACTIVE:
         return None
-    return now + dt.timedelta(hours=float(limits_of(service)[status]))
+    unit = service.get("step_limit_unit") or "hours"
+    return cal.add_working_time(now, float(limits_of(service)[status]), unit)
 
 
 def is_overdue(row: dict, now: dt.datetime) -> bool:
@@ -251,6 +256,7 @@ async def book(deps, principal, *, service_id: int, window_id: int, content: str
                attachments: list[str]) -> dict:
     """The holder books a service at a window: an active card of an eligible level is required."""
     now = deps.clock()
+    cal = await workcal.current(deps.db)
     async with deps.db.transaction() as tx:
         card = await _active_card(tx, principal.id, now)  # read live: a card disabled a moment ago is refused
         service, window = await _bookable(tx, service_id, window_id, card["level"])
@@ -259,7 +265,7 @@ async def book(deps, principal, *, service_id: int, window_id: int, content: str
         appt_id = await tx.insert(appointments, dict(
             holder_id=principal.id, service_id=service_id, window_id=window_id, district=window["district"],
             holder_name=holder["name"], status="submitted", content=content, preferred_date=preferred_date,
-            attachments=json.dumps(attachments), deadline_at=deadline_for("submitted", service, now), version=1,
+            attachments=json.dumps(attachments), deadline_at=deadline_for("submitted", service, now, cal), version=1,
             created_at=now, updated_at=now))
         await _history(tx, appt_id, "submit", principal.id, holder["name"], None, None, "submitted", now,
                        to_window=window_id)
@@ -303,6 +309,7 @@ async def cancel(deps, principal, appt_id: int, version: int) -> dict:
 async def resubmit(deps, principal, appt_id: int, *, content: str | None, window_id: int | None, version: int) -> dict:
     """After a return the holder edits and submits again (possibly to another window)."""
     now = deps.clock()
+    cal = await workcal.current(deps.db)
     async with deps.db.transaction() as tx:
         appt = await _own(tx, appt_id, principal.id)
         await _stale(tx, deps, appt, version, now)
@@ -313,7 +320,7 @@ async def resubmit(deps, principal, appt_id: int, *, content: str | None, window
         service, window = await _bookable(tx, appt["service_id"], window_id or appt["window_id"], card["level"])
         await tx.execute(appointments.update().where(appointments.c.id == appt_id).values(
             status="submitted", content=content if content is not None else appt["content"], window_id=window["id"],
-            district=window["district"], deadline_at=deadline_for("submitted", service, now),
+            district=window["district"], deadline_at=deadline_for("submitted", service, now, cal),
             version=appointments.c.version + 1, updated_at=now))
         await _history(tx, appt_id, "resubmit", principal.id, principal.name, None, "returned", "submitted", now,
                        from_window=appt["window_id"], to_window=window["id"])
@@ -394,6 +401,7 @@ async def staff_action(deps, principal, appt_id: int, *, action: str, opinion: s
     if action == "forward" and not to_window_id:
         raise errors.InvalidRequest("请选择转办的目标窗口", details={"fields": {"to_window_id": "请选择转办的目标窗口"}})
     scope = await staff_scope(deps.db, principal)
+    cal = await workcal.current(deps.db)
     async with deps.db.transaction() as tx:
         appt = await tx.fetchone(_APPT_LOCK, {"id": appt_id})
         if appt is None or not scope.sees(appt["window_id"]):
@@ -407,7 +415,7 @@ async def staff_action(deps, principal, appt_id: int, *, action: str, opinion: s
                                            details={"current": await view(tx, appt, now, deps.upload_links, for_staff=True)})
         service = await tx.fetchone(_SERVICE, {"id": appt["service_id"]})
         old_window = await tx.fetchone(_WINDOW, {"id": appt["window_id"]})
-        values: dict = dict(status=to_status, deadline_at=deadline_for(to_status, service, now),
+        values: dict = dict(status=to_status, deadline_at=deadline_for(to_status, service, now, cal),
                             version=appointments.c.version + 1, updated_at=now)
         target = old_window
         if action == "forward":

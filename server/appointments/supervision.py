@@ -12,6 +12,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from server import errors
+from server.calendar import service as workcal
 from server.cards.service import today_cst
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, appointments, supervisions, window_staff, windows
@@ -66,11 +67,14 @@ async def _supervise(tx, window: dict, count: int, now: dt.datetime, *, auto_day
 
 
 async def run_daily(deps) -> int:
-    """The scheduled pass: one supervision SMS per window with overdue work per day."""
+    """The scheduled pass: one supervision SMS per window with overdue work per working day
+    (none on weekends and public holidays; a 调休 Saturday is a working day)."""
     now = deps.clock()
     if now.replace(tzinfo=dt.UTC).astimezone(CST).hour < SEND_FROM_HOUR:
         return 0
     day = today_cst(now)
+    if not (await workcal.current(deps.db)).is_working_day(day):
+        return 0
     windows_done = 0
     for window_id, count in (await overdue_by_window(deps.db, now)).items():
         try:

@@ -52,11 +52,15 @@ class EmptyIsAbsent(BaseModel):
 
 
 class StepLimits(_In):
-    """办理时限 per step, in hours (at most a year)."""
+    """办理时限 per step, in the service's `step_limit_unit` (hours, or 工作日; at most a year)."""
 
-    submitted: int = Field(gt=0, le=8760, description="待受理时限（小时）")
-    accepted: int = Field(gt=0, le=8760, description="待预审时限（小时）")
-    prereviewed: int = Field(gt=0, le=8760, description="待办结时限（小时）")
+    submitted: int = Field(gt=0, le=8760, description="待受理时限（单位见step_limit_unit）")
+    accepted: int = Field(gt=0, le=8760, description="待预审时限（单位见step_limit_unit）")
+    prereviewed: int = Field(gt=0, le=8760, description="待办结时限（单位见step_limit_unit）")
+
+
+# hours: hours that pass on working days (weekends and holidays stop the clock); working_days: 工作日
+LimitUnit = Literal["hours", "working_days"]
 
 
 def _dedupe_levels(v: list[str] | None) -> list[str] | None:
@@ -70,7 +74,8 @@ class ServiceIn(_In):
     description: str = Field(default="", max_length=2000)
     eligible_levels: list[Level] = Field(min_length=1, max_length=3, description="可享受的英才卡类别")
     quota_per_year: int | None = Field(default=None, ge=1, le=9999, description="现场服务：每卡每年可用次数，空为不限")
-    step_limits: StepLimits | None = Field(default=None, description="窗口办理的服务：各环节办理时限（小时）")
+    step_limits: StepLimits | None = Field(default=None, description="窗口办理的服务：各环节办理时限")
+    step_limit_unit: LimitUnit = Field(default="hours", description="时限单位：hours（工作日内小时）或working_days（工作日）")
     status: Status = "active"
     sort: int | None = Field(default=None, ge=0, le=100000, description="排序，越小越靠前；缺省排在最后")
 
@@ -88,6 +93,7 @@ class ServiceUpdate(_In):
     eligible_levels: list[Level] | None = Field(default=None, min_length=1, max_length=3)
     quota_per_year: int | None = Field(default=None, ge=1, le=9999)
     step_limits: StepLimits | None = None
+    step_limit_unit: LimitUnit | None = None
     status: Status | None = None
     sort: int | None = Field(default=None, ge=0, le=100000)
 

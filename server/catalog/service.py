@@ -97,6 +97,7 @@ def service_view(row: dict) -> dict:
         "eligible_levels": [lv for lv in row["eligible_levels"].split(",") if lv],
         "quota_per_year": row["quota_per_year"],
         "step_limits": json.loads(row["step_limits"]) if row["step_limits"] else None,
+        "step_limit_unit": row["step_limit_unit"],
     }
 
 
@@ -228,6 +229,9 @@ def check_service(values: dict) -> None:
         fields["step_limits"] = "预约服务须设置待受理、待预审、待办结各环节的办理时限（小时）"
     if category == "onsite" and values.get("step_limits"):
         fields["step_limits"] = "现场服务不设办理时限"
+    limits = values.get("step_limits") or {}
+    if values.get("step_limit_unit") == "working_days" and any(v > 366 for v in limits.values()):
+        fields["step_limits"] = "以工作日计的办理时限不能超过366个工作日"
     if category != "onsite" and values.get("quota_per_year") is not None:
         fields["quota_per_year"] = "仅现场服务可设置年度使用次数"
     if fields:
@@ -241,6 +245,7 @@ def _service_row(values: dict) -> dict:
         "description": values["description"], "eligible_levels": ",".join(values["eligible_levels"]),
         "quota_per_year": values.get("quota_per_year"),
         "step_limits": json.dumps({k: limits[k] for k in STEPS}) if limits else None,
+        "step_limit_unit": values.get("step_limit_unit") or "hours",
         "status": values["status"], "sort": values["sort"],
     }
 

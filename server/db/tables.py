@@ -279,7 +279,7 @@ applications = sa.Table(
     sa.Column("applicant_id", BigId, sa.ForeignKey("accounts.id"), nullable=False),
     # new | renew | replace | change
     sa.Column("type", sa.String(16), nullable=False),
-    # draft | submitted | correction_required | approved | rejected | withdrawn
+    # draft | submitted | correction_required | publicizing | approved | rejected | withdrawn
     sa.Column("status", sa.String(24), nullable=False),
     sa.Column("form", LongText, nullable=False),
     sa.Column("acceptance_no", sa.String(32), unique=True),
@@ -295,9 +295,14 @@ applications = sa.Table(
     sa.Column("decided_at", Instant),
     sa.Column("created_at", Instant, nullable=False),
     sa.Column("updated_at", Instant, nullable=False),
+    # 公示 (seed 004): the period of an approved application in status `publicizing`
+    sa.Column("publicity_starts_at", Instant),
+    sa.Column("publicity_ends_at", Instant),
+    sa.Column("card_level", sa.String(1)),
     sa.Index("ix_applications_applicant_status", "applicant_id", "status"),
     sa.Index("ix_applications_queue", "current_org_id", "status", "submitted_at"),
     sa.Index("ix_applications_created", "created_at"),
+    sa.Index("ix_applications_publicity", "status", "publicity_ends_at"),
     **MYSQL_OPTS,
 )
 
@@ -306,7 +311,7 @@ application_actions = sa.Table(
     metadata,
     _id(),
     sa.Column("application_id", BigId, sa.ForeignKey("applications.id"), nullable=False),
-    # submit | resubmit | approve | return | reject | withdraw
+    # submit | resubmit | approve | return | reject | withdraw | objection | issue (公示)
     sa.Column("action", sa.String(16), nullable=False),
     sa.Column("stage_index", sa.Integer),
     sa.Column("org_id", BigId),
@@ -389,6 +394,8 @@ services = sa.Table(
     sa.Column("quota_per_year", sa.Integer),
     # appointment services: 办理时限 per step in hours, JSON {"submitted": 24, "accepted": 72, "prereviewed": 120}
     sa.Column("step_limits", sa.Text),
+    # the unit of step_limits: "hours" (hours that pass on working days) or "working_days" (工作日)
+    sa.Column("step_limit_unit", sa.String(16), nullable=False, server_default="hours"),
     sa.Column("status", sa.String(16), nullable=False, server_default="active"),
     sa.Column("sort", sa.Integer, nullable=False, server_default="0"),
     sa.Column("created_at", Instant, nullable=False),
@@ -659,3 +666,18 @@ followups = sa.Table(
 )
 
 ALL_TABLES = [t for t in metadata.sorted_tables]
+
+
+# the working-day calendar (办理时限 in 工作日): the administrator's entries; the State Council's
+# schedule ships as data (server/calendar/holidays.py) and an entry here overrides it for its day
+calendar_days = sa.Table(
+    "calendar_days",
+    metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    # holiday (休息) | workday (调休上班) | normal (as its weekday says)
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("note", sa.String(64)),
+    sa.Column("updated_by", BigId),
+    sa.Column("updated_at", Instant, nullable=False),
+    **MYSQL_OPTS,
+)

@@ -139,6 +139,12 @@ EXPECTED = {
     ("GET", r"/api/v1/admin/listings/(?P<listing_id>[^/]+)"): {"admin"},
     ("PUT", r"/api/v1/admin/listings/(?P<listing_id>[^/]+)"): {"admin"},
     ("DELETE", r"/api/v1/admin/listings/(?P<listing_id>[^/]+)"): {"admin"},
+    # working-day calendar; 一键测试 and 公示 (issue 14)
+    ("GET", r"/api/v1/admin/calendar"): {"admin"},
+    ("PUT", r"/api/v1/admin/calendar/(?P<day>[^/]+)"): {"admin"},
+    ("POST", r"/api/v1/eligibility/check"): ALL,
+    ("GET", r"/api/v1/publicity"): ALL,
+    ("POST", r"/api/v1/admin/publicity/(?P<app_id>[^/]+)/objection"): {"admin"},
 }
 
 # one demo login per role

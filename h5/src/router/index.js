@@ -8,6 +8,9 @@ const routes = [
   { path: '/login', component: () => import('../pages/Login.vue'), meta: { public: true, title: '登录' } },
   { path: '/oauth-done', component: () => import('../pages/OAuthDone.vue'), meta: { public: true, title: '微信登录' } },
   { path: '/bind', component: () => import('../pages/Bind.vue'), meta: { public: true, title: '绑定手机号' } },
+  // 一键测试 and 公示 (seed 004): open to everyone, before login too
+  { path: '/eligibility', component: () => import('../pages/Eligibility.vue'), meta: { public: true, title: '一键测试' } },
+  { path: '/publicity', component: () => import('../pages/Publicity.vue'), meta: { public: true, title: '英才卡公示' } },
   { path: '/', name: 'home', component: { render: () => null } },
   {
     path: '/',

@@ -42,6 +42,7 @@ export const APPLICATION_STATUS = {
   draft: { text: '草稿', type: 'default' },
   submitted: { text: '正在审批', type: 'primary' },
   correction_required: { text: '材料补正', type: 'warning' },
+  publicizing: { text: '公示中', type: 'primary' },
   approved: { text: '审批通过', type: 'success' },
   rejected: { text: '不予受理', type: 'danger' },
   withdrawn: { text: '已撤回', type: 'default' },
