@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def _read_by_config() -> set[str]:
     src = (ROOT / "server" / "config.py").read_text()
     names = set(re.findall(r'env\.get\(\s*"([A-Z][A-Z0-9_]+)"', src))
-    names |= set(re.findall(r'_int\(env,\s*"([A-Z][A-Z0-9_]+)"', src))
+    names |= set(re.findall(r'_(?:int|float)\(env,\s*"([A-Z][A-Z0-9_]+)"', src))
     names |= set(re.findall(r'_bool\(env\.get\("([A-Z][A-Z0-9_]+)"', src))
     templates = re.search(r'for name in \(([^)]*)\):\s*\n\s*value = env\.get\(f"ALIYUN_SMS_TEMPLATE_', src)
     names |= {f"ALIYUN_SMS_TEMPLATE_{n}" for n in re.findall(r'"([A-Z_]+)"', templates.group(1))}

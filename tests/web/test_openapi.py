@@ -29,11 +29,6 @@ NOT_BUILT_YET = {
     ("POST", "/api/v1/employer/links/{}/actions"),
     ("GET", "/api/v1/admin/employers"),
     ("POST", "/api/v1/admin/employers/{}/actions"),
-    # Eligibility self-test (seed 004)
-    ("POST", "/api/v1/eligibility/check"),
-    # Publicity (seed 004)
-    ("GET", "/api/v1/publicity"),
-    ("POST", "/api/v1/admin/publicity/{}/objection"),
     # (the PC console is served at /console/, a page, not an API path: nothing to list)
 }
 
