@@ -28,6 +28,7 @@ FEATURES = [
     "server.appointments.handlers",
     "server.catalog.handlers",
     "server.listings.handlers",
+    "server.employers.handlers",
 ]
 DEV_FEATURES = ["server.dev.handlers"]
 
