@@ -91,25 +91,24 @@ def _bad(field: str, msg: str) -> errors.InvalidRequest:
 # --------------------------------------------------------------------------- registration
 
 async def register(deps, data, *, ip: str) -> dict:
-    """Anonymous registration: checks first (so a refused one does not use up the SMS code), then
-    the code, then one transaction for the org, its registration and its disabled staff account."""
+    """Anonymous registration: the input's own checks, then the SMS code, then the uniqueness checks,
+    then one transaction for the org, its registration and its disabled staff account."""
     if not valid_credit_code(data.credit_code):
         raise _bad("credit_code", "统一社会信用代码不正确，请核对18位代码")
     problem = password_problem(data.password)
     if problem:
         raise _bad("password", problem)
     db = deps.db
-    if data.is_city_level:
-        approver = await db.fetchval(_CITY_HR)
-    else:
-        approver = await db.fetchval(_DISTRICT_HR, {"d": data.district})
-        if approver is None:
-            raise DistrictUnknown(details={"district": data.district})
+    district_hr = await db.fetchval(_DISTRICT_HR, {"d": data.district})
+    if district_hr is None:
+        raise DistrictUnknown(details={"district": data.district})
+    approver = await db.fetchval(_CITY_HR) if data.is_city_level else district_hr
+    # the code first: who has not proved the phone learns nothing about usernames or registrations
+    await auth_service.verify_sms_code(deps, phone=data.contact_phone, code=data.sms_code, purpose=SMS_PURPOSE)
     if await db.fetchval(sa.select(employers.c.org_id).where(employers.c.credit_code == data.credit_code)):
         raise EmployerExists()
     if await db.fetchval(sa.select(accounts.c.id).where(accounts.c.username == data.username)):
         raise UsernameTaken()
-    await auth_service.verify_sms_code(deps, phone=data.contact_phone, code=data.sms_code, purpose=SMS_PURPOSE)
     now = deps.clock()
     pw = hash_password(data.password)
     try:

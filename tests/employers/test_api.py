@@ -142,6 +142,8 @@ async def test_disabling_an_employer_ends_its_staff_sessions_and_its_stage(api, 
     r = await api.post(f"/api/v1/admin/employers/{whkj['id']}/actions", {"action": "reject", "opinion": "x"},
                        token=admin)
     assert r.status == 409  # only a pending registration is rejected
+    r = await api.get("/api/v1/admin/accounts?role=employer", token=admin)
+    assert [a["username"] for a in r.json["items"]] == ["demo_employer"]
     r = await api.post(f"/api/v1/admin/employers/{whkj['id']}/actions", {"action": "disable", "opinion": "注销"},
                        token=admin)
     assert r.status == 200 and r.json["status"] == "disabled"
@@ -204,8 +206,12 @@ async def test_registration_needs_a_fresh_code_for_this_purpose_and_is_unique(ap
     deps.clock.advance(61)
     r = await register(api, username="other_hr")
     assert r.status == 409 and r.code == "EMPLOYER_EXISTS"
-    r = await api.post("/api/v1/employers/register", reg_body(credit_code="91350100M000100Y43", username="admin"))
+    deps.clock.advance(61)
+    r = await register(api, credit_code="91350100M000100Y43", username="admin")
     assert r.status == 409 and r.code == "USERNAME_TAKEN"
+    # without a valid code nobody learns whether a username is taken
+    r = await api.post("/api/v1/employers/register", reg_body(credit_code="91350100M000100Y43", username="admin"))
+    assert r.status == 400 and r.code == "SMS_CODE_INVALID"
     r = await api.post("/api/v1/employers/register", reg_body(credit_code="91350100M000100Y43", district="火星区"))
     assert r.status == 422 and r.code == "DISTRICT_UNKNOWN"
 
