@@ -55,6 +55,8 @@ _REVOKE_OTHERS = Query(sessions.update().where(
 async def create_session(tx, account: dict, *, method: str, ip: str, now: dt.datetime, ttl_hours: int) -> dict:
     """A new opaque session token; only its hash is stored. Returns the login answer, whose
     `expires_at` is when the session ends if unused (2 hours for staff, see auth/idle.py)."""
+    if account["status"] == "pending":  # an employer's staff before its registration is approved
+        raise errors.AccountDisabled("单位注册正在审核中，审核通过后即可登录")
     if account["status"] != "active":
         raise errors.AccountDisabled()
     token = secrets.token_urlsafe(32)

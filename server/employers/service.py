@@ -1,7 +1,7 @@
 """Employers on the talent-library side (seed 002 §2.3–2.4 企业注册/入库, seed 003 关联单位).
 
-An employer registers itself (contact phone verified by SMS); its staff account stays disabled
-until the approving org accepts the registration: the HR bureau of its district, or the city HR
+An employer registers itself (contact phone verified by SMS); its staff account stays `pending`
+(no login) until the approving org accepts the registration: the HR bureau of its district, or the city HR
 bureau for a 市直 employer (administrators always may). An active employer has a 关联代码; a holder
 looks it up, sees the name, asks to be linked, and the employer's staff confirm. A holder has at
 most one pending or approved link (a unique key, not a check-then-insert), and an approved link is
@@ -125,7 +125,7 @@ async def register(deps, data, *, ip: str) -> dict:
                                             approver_org_id=approver, version=1, created_at=now, updated_at=now))
             await tx.insert(accounts, dict(username=data.username, name=data.contact_name, roles="employer",
                                            org_id=org_id, password_hash=pw, password_changed_at=now,
-                                           status="disabled", failed_logins=0, version=1, created_at=now,
+                                           status="pending", failed_logins=0, version=1, created_at=now,
                                            updated_at=now))
             await events.record(tx, type="employer.registered", entity="employer", entity_id=org_id, now=now,
                                 data={"id": str(org_id), "name": data.name, "status": "pending"},

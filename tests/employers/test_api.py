@@ -53,9 +53,11 @@ async def test_whole_path_register_approve_link_apply_employer_review(api, deps)
     r = await register(api)
     assert r.status == 201 and r.json["status"] == "pending", r
     emp_id = r.json["id"]
-    # the staff account waits for approval
+    # the staff account waits for approval (said so only to who knows the password)
     r = await api.post("/api/v1/auth/password/login", {"username": "xinchuang_hr", "password": "Xinchuang@2026"})
-    assert r.status == 403 and r.code == "ACCOUNT_DISABLED"
+    assert r.status == 403 and r.code == "ACCOUNT_DISABLED" and "审核中" in r.json["error"]["message"]
+    r = await api.post("/api/v1/auth/password/login", {"username": "xinchuang_hr", "password": "Wrong@20266"})
+    assert r.status == 401 and r.code == "BAD_CREDENTIALS"
     # a district employer is approved by its district's HR bureau (and the admin), nobody else
     agri = await api.login_password("agri_reviewer")
     city = await api.login_password("city_reviewer")
