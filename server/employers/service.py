@@ -92,7 +92,8 @@ def _bad(field: str, msg: str) -> errors.InvalidRequest:
 
 async def register(deps, data, *, ip: str) -> dict:
     """Anonymous registration: the input's own checks, then the SMS code, then the uniqueness checks,
-    then one transaction for the org, its registration and its disabled staff account."""
+    then one transaction for the org, its registration and its pending staff account. A rejected
+    registration may be sent again, corrected, from the same contact phone."""
     if not valid_credit_code(data.credit_code):
         raise _bad("credit_code", "统一社会信用代码不正确，请核对18位代码")
     problem = password_problem(data.password)
@@ -105,34 +106,67 @@ async def register(deps, data, *, ip: str) -> dict:
     approver = await db.fetchval(_CITY_HR) if data.is_city_level else district_hr
     # the code first: who has not proved the phone learns nothing about usernames or registrations
     await auth_service.verify_sms_code(deps, phone=data.contact_phone, code=data.sms_code, purpose=SMS_PURPOSE)
-    if await db.fetchval(sa.select(employers.c.org_id).where(employers.c.credit_code == data.credit_code)):
+    existing = await db.fetchone(sa.select(employers).where(employers.c.credit_code == data.credit_code))
+    if existing is not None and not (existing["status"] == "rejected"
+                                     and existing["contact_phone"] == data.contact_phone):
         raise EmployerExists()
-    if await db.fetchval(sa.select(accounts.c.id).where(accounts.c.username == data.username)):
+    staff_id = existing and await db.fetchval(sa.select(accounts.c.id).where(
+        accounts.c.org_id == existing["org_id"], accounts.c.roles == "employer").order_by(accounts.c.id).limit(1))
+    taken = await db.fetchval(sa.select(accounts.c.id).where(accounts.c.username == data.username))
+    if taken and taken != staff_id:
         raise UsernameTaken()
     now = deps.clock()
     pw = hash_password(data.password)
     try:
         async with db.transaction() as tx:
-            for _ in range(5):
-                code = new_link_code()
-                if await tx.fetchval(sa.select(orgs.c.id).where(orgs.c.association_code == code)) is None:
-                    break
-            org_id = await tx.insert(orgs, dict(code=f"emp_{data.credit_code}", type="employer", name=data.name,
-                                                district=data.district, is_city_level=data.is_city_level,
-                                                association_code=code, fixed_route=False, created_at=now))
-            await tx.insert(employers, dict(org_id=org_id, credit_code=data.credit_code, contact_name=data.contact_name,
-                                            contact_phone=data.contact_phone, status="pending",
-                                            approver_org_id=approver, version=1, created_at=now, updated_at=now))
-            await tx.insert(accounts, dict(username=data.username, name=data.contact_name, roles="employer",
-                                           org_id=org_id, password_hash=pw, password_changed_at=now,
-                                           status="pending", failed_logins=0, version=1, created_at=now,
-                                           updated_at=now))
+            if existing is not None:
+                org_id = await _resubmit(tx, existing["org_id"], staff_id, data, approver, pw, now)
+            else:
+                org_id = await _create(tx, data, approver, pw, now)
             await events.record(tx, type="employer.registered", entity="employer", entity_id=org_id, now=now,
                                 data={"id": str(org_id), "name": data.name, "status": "pending"},
                                 to=events.audience(roles=["admin"], org_roles=[(approver, "reviewer")]))
     except IntegrityError:  # a concurrent registration took the credit code or the username
         raise EmployerExists("该单位或用户名已注册，请勿重复提交") from None
     return {"id": str(org_id), "status": "pending"}
+
+
+async def _create(tx, data, approver: int, pw: str, now: dt.datetime) -> int:
+    for _ in range(5):
+        code = new_link_code()
+        if await tx.fetchval(sa.select(orgs.c.id).where(orgs.c.association_code == code)) is None:
+            break
+    org_id = await tx.insert(orgs, dict(code=f"emp_{data.credit_code}", type="employer", name=data.name,
+                                        district=data.district, is_city_level=data.is_city_level,
+                                        association_code=code, fixed_route=False, created_at=now))
+    await tx.insert(employers, dict(org_id=org_id, credit_code=data.credit_code, contact_name=data.contact_name,
+                                    contact_phone=data.contact_phone, status="pending",
+                                    approver_org_id=approver, version=1, created_at=now, updated_at=now))
+    await tx.insert(accounts, dict(username=data.username, name=data.contact_name, roles="employer",
+                                   org_id=org_id, password_hash=pw, password_changed_at=now,
+                                   status="pending", failed_logins=0, version=1, created_at=now, updated_at=now))
+    return org_id
+
+
+async def _resubmit(tx, org_id: int, staff_id: int | None, data, approver: int, pw: str, now: dt.datetime) -> int:
+    """退回修改 (seed 002 §2.4.4): a rejected registration, corrected by the same contact phone, is
+    pending again with the new details; the guard on `rejected` makes a racing resubmission lose."""
+    res = await tx.execute(employers.update().where(employers.c.org_id == org_id, employers.c.status == "rejected")
+                           .values(contact_name=data.contact_name, status="pending", approver_org_id=approver,
+                                   opinion=None, decided_by=None, decided_at=None,
+                                   version=employers.c.version + 1, updated_at=now))
+    if res.rowcount != 1:
+        raise EmployerExists()
+    await tx.execute(orgs.update().where(orgs.c.id == org_id).values(
+        name=data.name, district=data.district, is_city_level=data.is_city_level))
+    staff = dict(username=data.username, name=data.contact_name, password_hash=pw, password_changed_at=now,
+                 status="pending", failed_logins=0, locked_until=None, updated_at=now)
+    if staff_id:
+        await tx.execute(accounts.update().where(accounts.c.id == staff_id).values(
+            version=accounts.c.version + 1, **staff))
+    else:
+        await tx.insert(accounts, dict(roles="employer", org_id=org_id, version=1, created_at=now, **staff))
+    return org_id
 
 
 # --------------------------------------------------------------------------- approval (HR bureaus, admin)

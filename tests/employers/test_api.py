@@ -159,7 +159,7 @@ async def test_disabling_an_employer_ends_its_staff_sessions_and_its_stage(api, 
                            {"username": "demo_employer", "password": "Demo@12345"})).status == 200
 
 
-async def test_city_level_registration_goes_to_the_city_bureau_and_can_be_rejected(api):
+async def test_city_level_registration_goes_to_the_city_bureau_and_can_be_rejected_and_resubmitted(api, deps):
     r = await register(api, is_city_level=True, district="环翠区")
     emp_id = r.json["id"]
     huancui = await api.login_password("city_reviewer")  # the city bureau
@@ -174,6 +174,24 @@ async def test_city_level_registration_goes_to_the_city_bureau_and_can_be_reject
     assert r.status == 200 and r.json["status"] == "rejected"
     r = await api.post("/api/v1/auth/password/login", {"username": "xinchuang_hr", "password": "Xinchuang@2026"})
     assert r.status == 403
+    # 退回修改: another phone cannot take the rejected registration over; its own contact corrects it
+    r = await register(api, contact_phone="13900000022", username="thief_hr")
+    assert r.status == 409 and r.code == "EMPLOYER_EXISTS"
+    deps.clock.advance(61)
+    r = await register(api, is_city_level=False, district="文登区", name="威海新创电子股份有限公司",
+                       password="Xinchuang@2027")
+    assert r.status == 201 and r.json == {"id": emp_id, "status": "pending"}, r
+    wendeng = await api.login_password("wendeng_reviewer")
+    mine = (await api.get("/api/v1/admin/employers?status=pending", token=wendeng)).json["items"]
+    assert [(e["id"], e["name"], e["opinion"]) for e in mine] == [(emp_id, "威海新创电子股份有限公司", None)]
+    assert (await api.get("/api/v1/admin/employers?status=pending", token=huancui)).json["items"] == []
+    r = await api.post(f"/api/v1/admin/employers/{emp_id}/actions", {"action": "approve"}, token=wendeng)
+    assert r.status == 200
+    assert (await api.login_password("xinchuang_hr", "Xinchuang@2027"))
+    # once approved (or pending) nobody registers it again
+    deps.clock.advance(61)
+    r = await register(api, username="again_hr")
+    assert r.status == 409 and r.code == "EMPLOYER_EXISTS"
 
 
 @pytest.mark.parametrize("over,field", [
