@@ -32,6 +32,7 @@ FEATURES = [
     "server.followups.handlers",
     "server.stats.handlers",
     "server.calendar.handlers",
+    "server.employers.handlers",
 ]
 DEV_FEATURES = ["server.dev.handlers"]
 

@@ -121,6 +121,15 @@ LOADERS: list = [("accounts and orgs", _load_base), ("cards and applications", _
 LOADERS.append(("listings", _load_listings))
 
 
+async def _load_employers(tx, ctx, deps) -> None:
+    from server.employers.demo import load
+
+    await load(tx, ctx, deps)
+
+
+LOADERS.append(("employers", _load_employers))
+
+
 async def load_demo(deps, force: bool = False) -> bool:
     """Load the demo data into an empty database. Returns False when there was data already."""
     async with deps.db.transaction() as tx:

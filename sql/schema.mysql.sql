@@ -622,6 +622,49 @@ UPDATE alembic_version SET version_num='0008' WHERE alembic_version.version_num 
 UPDATE alembic_version SET version_num='0009' WHERE alembic_version.version_num = '0008';
 
 
+CREATE TABLE employers (
+    org_id BIGINT NOT NULL, 
+    credit_code VARCHAR(18) NOT NULL, 
+    contact_name VARCHAR(32) NOT NULL, 
+    contact_phone VARCHAR(20) NOT NULL, 
+    status VARCHAR(16) NOT NULL, 
+    approver_org_id BIGINT NOT NULL, 
+    opinion VARCHAR(255), 
+    decided_by VARCHAR(64), 
+    decided_at DATETIME(6), 
+    version INTEGER NOT NULL DEFAULT '1', 
+    created_at DATETIME(6) NOT NULL, 
+    updated_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_employers PRIMARY KEY (org_id), 
+    CONSTRAINT fk_employers_approver_org_id_orgs FOREIGN KEY(approver_org_id) REFERENCES orgs (id), 
+    CONSTRAINT fk_employers_org_id_orgs FOREIGN KEY(org_id) REFERENCES orgs (id), 
+    CONSTRAINT uq_employers_credit_code UNIQUE (credit_code)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_employers_approver_status ON employers (approver_org_id, status);
+
+CREATE TABLE employer_links (
+    id BIGINT NOT NULL AUTO_INCREMENT, 
+    holder_id BIGINT NOT NULL, 
+    employer_org_id BIGINT NOT NULL, 
+    status VARCHAR(16) NOT NULL, 
+    live_holder_id BIGINT, 
+    opinion VARCHAR(255), 
+    decided_by VARCHAR(64), 
+    decided_at DATETIME(6), 
+    version INTEGER NOT NULL DEFAULT '1', 
+    created_at DATETIME(6) NOT NULL, 
+    updated_at DATETIME(6) NOT NULL, 
+    CONSTRAINT pk_employer_links PRIMARY KEY (id), 
+    CONSTRAINT fk_employer_links_employer_org_id_orgs FOREIGN KEY(employer_org_id) REFERENCES orgs (id), 
+    CONSTRAINT fk_employer_links_holder_id_accounts FOREIGN KEY(holder_id) REFERENCES accounts (id), 
+    CONSTRAINT uq_employer_links_live_holder_id UNIQUE (live_holder_id)
+)CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_employer_links_employer_status ON employer_links (employer_org_id, status);
+
+CREATE INDEX ix_employer_links_holder_id ON employer_links (holder_id);
+
 UPDATE alembic_version SET version_num='0010' WHERE alembic_version.version_num = '0009';
 
 

@@ -31,7 +31,7 @@ class MePasswordHandler(ApiHandler):
 
 
 class AccountListQuery(PageQuery):
-    role: Literal["holder", "window_staff", "reviewer", "venue_staff", "admin"] | None = None
+    role: Literal["holder", "window_staff", "reviewer", "venue_staff", "admin", "employer"] | None = None
     status: Literal["active", "disabled"] | None = None
     q: str | None = Field(default=None, max_length=64)
 

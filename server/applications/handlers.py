@@ -64,6 +64,12 @@ class MyApplicationsHandler(ApiHandler):
         return await service.my_applications(self.db, self.principal.id, q.status, cursor_id(q.cursor), q.limit)
 
 
+class PrefillHandler(ApiHandler):
+    @endpoint(HOLDER, summary="新申请的预填内容：上次申请、账号实名信息、已关联单位（证件号、手机号脱敏）")
+    async def get(self):
+        return await service.application_prefill(self.db, self.principal.id)
+
+
 class MaterialsHandler(ApiHandler):
     @endpoint(LOGGED_IN, summary="各申领类型所需材料")
     async def get(self):
@@ -71,14 +77,15 @@ class MaterialsHandler(ApiHandler):
 
 
 class ReviewQueueHandler(ApiHandler):
-    @endpoint(roles("reviewer", "admin"), query=s.ReviewQueueQuery, summary="本单位待审核（pending）或已办理（handled）的申请")
+    @endpoint(roles("reviewer", "admin", "employer"), query=s.ReviewQueueQuery,
+              summary="本单位待审核（pending）或已办理（handled）的申请")
     async def get(self):
         q = self.query_args
         return await service.review_queue(self.db, self.principal.org_id, q.status, cursor_id(q.cursor), q.limit)
 
 
 class ReviewActionHandler(ApiHandler):
-    @endpoint(roles("reviewer"), body=s.ReviewActionIn, summary="审核：通过 / 退回补正 / 不予受理")
+    @endpoint(roles("reviewer", "employer"), body=s.ReviewActionIn, summary="审核：通过 / 退回补正 / 不予受理")
     async def post(self, app_id):
         b = self.body_args
         return await service.review(self.deps, int_id(app_id), self.principal, b.action, b.opinion, b.version,
@@ -118,6 +125,7 @@ ROUTES = [
     (r"/api/v1/applications/(?P<app_id>[^/]+)/submit", SubmitHandler),
     (r"/api/v1/applications/(?P<app_id>[^/]+)/withdraw", WithdrawHandler),
     (r"/api/v1/me/applications", MyApplicationsHandler),
+    (r"/api/v1/me/application-prefill", PrefillHandler),
     (r"/api/v1/review/applications", ReviewQueueHandler),
     (r"/api/v1/review/applications/(?P<app_id>[^/]+)/actions", ReviewActionHandler),
 ]

@@ -3,8 +3,9 @@
 1. employer is 哈工大（威海） or 山大（威海） → the city HR bureau itself (fixed route);
 2. employer is 市直 → the city department in charge of the main honor title;
 3. otherwise → the HR bureau of the employer's district;
-then 市人社局初审 → 终审. An employer review comes first when the applicant is linked (by the
-employer's association code) to an employer that has reviewer accounts.
+then 市人社局初审 → 终审. An employer review comes first when the applicant is linked to an employer
+(a link its staff approved, server/employers) that has active staff accounts (role `employer`);
+a 关联代码 typed into the form alone never sends the application to an employer's staff.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import sqlalchemy as sa
 
 from server import errors
 from server.db.database import Query
-from server.db.tables import accounts, honor_titles, orgs
+from server.db.tables import accounts, employers, honor_titles, orgs
+from server.employers.service import approved_employer
 
 FIXED_ROUTE_NAMES = ("哈尔滨工业大学（威海）", "山东大学（威海）")
 
@@ -27,12 +29,15 @@ class DistrictUnknown(errors.DomainError):
     status, code, message = 422, "DISTRICT_UNKNOWN", "未找到单位所在地对应的区市人社部门，请重新选择单位所在地"
 
 
-_EMPLOYER = Query(sa.select(orgs).where(orgs.c.association_code == sa.bindparam("code"), orgs.c.type == "employer"))
-_EMPLOYER_BY_NAME = Query(sa.select(orgs).where(orgs.c.name == sa.bindparam("name"), orgs.c.type == "employer"))
-_HAS_REVIEWERS = Query(sa.select(sa.func.count()).select_from(accounts).where(
+# a registration still pending (or rejected, disabled) is no employer yet (server/employers)
+_LIVE_EMPLOYER = sa.select(orgs).select_from(orgs.outerjoin(employers, employers.c.org_id == orgs.c.id)).where(
+    orgs.c.type == "employer", sa.or_(employers.c.status.is_(None), employers.c.status == "active"))
+_EMPLOYER = Query(_LIVE_EMPLOYER.where(orgs.c.association_code == sa.bindparam("code")))
+_EMPLOYER_BY_NAME = Query(_LIVE_EMPLOYER.where(orgs.c.name == sa.bindparam("name")).order_by(orgs.c.id).limit(1))
+_HAS_STAFF = Query(sa.select(sa.func.count()).select_from(accounts).where(
     accounts.c.org_id == sa.bindparam("org_id"), accounts.c.status == "active",
-    sa.or_(accounts.c.roles == "reviewer", accounts.c.roles.like("reviewer,%"), accounts.c.roles.like("%,reviewer"),
-           accounts.c.roles.like("%,reviewer,%"))))
+    sa.or_(accounts.c.roles == "employer", accounts.c.roles.like("employer,%"), accounts.c.roles.like("%,employer"),
+           accounts.c.roles.like("%,employer,%"))))
 _TITLE = Query(sa.select(orgs.c.id, orgs.c.name).select_from(honor_titles.join(orgs, orgs.c.id == honor_titles.c.dept_org_id))
                .where(honor_titles.c.name == sa.bindparam("name")))
 _DISTRICT_HR = Query(sa.select(orgs.c.id, orgs.c.name).where(orgs.c.type == "district_hr",
@@ -55,11 +60,13 @@ async def employer_of(tx, employer: dict) -> dict | None:
     return None
 
 
-async def route_application(tx, form: dict) -> list[dict]:
-    """The review stages for this form, decided by the rules, never typed by the applicant."""
+async def route_application(tx, form: dict, applicant_id: int | None = None) -> list[dict]:
+    """The review stages for this form, decided by the rules, never typed by the applicant. The
+    applicant's linked employer, when there is one, wins over what the form names."""
     emp = form.get("employer") or {}
     title = ((form.get("talent") or {}).get("honor_title") or "").strip()
-    org = await employer_of(tx, emp)
+    linked = await approved_employer(tx, applicant_id) if applicant_id is not None else None
+    org = linked or await employer_of(tx, emp)
     if org is not None:
         is_city_level, district = bool(org["is_city_level"]), org["district"]
         fixed = bool(org["fixed_route"]) or org["name"] in FIXED_ROUTE_NAMES
@@ -68,7 +75,7 @@ async def route_application(tx, form: dict) -> list[dict]:
         fixed = (emp.get("name") or "").strip() in FIXED_ROUTE_NAMES
     city = await tx.fetchone(_CITY_HR)
     stages: list[dict] = []
-    if org is not None and await tx.fetchval(_HAS_REVIEWERS, {"org_id": org["id"]}):
+    if linked is not None and await tx.fetchval(_HAS_STAFF, {"org_id": linked["id"]}):
         stages.append(_stage("employer", "用人单位审核", org))
     if not fixed:
         if is_city_level:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from server import errors
 from server.accounts.privacy import mask_id_number, mask_phone
-from server.applications import eligibility
+from server.applications import eligibility, prefill
 from server.applications import materials as mats
 from server.applications.routing import route_application
 from server.applications.schemas import missing_fields
@@ -234,7 +234,9 @@ async def _check_files(tx, applicant_id: int, form: dict) -> None:
 async def create_draft(deps, applicant_id: int, app_type: str, form: dict) -> dict:
     now = deps.clock()
     await _check_type_precondition(deps.db, applicant_id, app_type)
-    stored = protect_form(form, deps.cipher, None)
+    # masked values the applicant got from the prefill (GET /me/application-prefill) keep its data
+    known, _ = await prefill.prefill(deps.db, applicant_id)
+    stored = protect_form(form, deps.cipher, known)
     async with deps.db.transaction() as tx:
         await _check_files(tx, applicant_id, stored)
         app_id = await tx.insert(applications, dict(
@@ -292,7 +294,8 @@ async def _event(tx, app: dict, type_: str, now: dt.datetime, extra_orgs=()) -> 
                         data={"id": str(app["id"]), "status": app["status"], "acceptance_no": app["acceptance_no"],
                               "stage_index": app["stage_index"], "version": app["version"]},
                         to=events.audience(accounts=[app["applicant_id"]],
-                                           org_roles=[(o, "reviewer") for o in (cur, *extra_orgs)]))
+                                           org_roles=[(o, r) for o in (cur, *extra_orgs)
+                                                      for r in ("reviewer", "employer")]))
 
 
 async def submit(deps, app_id: int, applicant_id: int, actor_name: str, version: int) -> dict:
@@ -319,7 +322,7 @@ async def submit(deps, app_id: int, applicant_id: int, actor_name: str, version:
             raise MaterialsMissing(f"申请材料不齐全，请补充：{names}", details={"missing": lacking})
         await _check_files(tx, applicant_id, form)
         if app["status"] == "draft":
-            route = await route_application(tx, form)
+            route = await route_application(tx, form, applicant_id)
             values = dict(route=json.dumps(route, ensure_ascii=False), stage_index=0, current_org_id=route[0]["org_id"],
                           submitted_at=now)
             action = "submit"
@@ -383,7 +386,7 @@ async def get_for(db, app_id: int, principal, links) -> dict:
     if app is None:
         raise errors.NotFound("申请不存在")
     allowed = app["applicant_id"] == principal.id or principal.has("admin")
-    if not allowed and principal.has("reviewer") and app["route"]:
+    if not allowed and principal.has("reviewer", "employer") and app["route"]:
         allowed = principal.org_id in {s["org_id"] for s in json.loads(app["route"])}
     if not allowed:
         raise errors.NotFound("申请不存在")
@@ -522,3 +525,9 @@ async def _adopt_identity(tx, holder_id: int, form: dict, now: dt.datetime) -> N
         else:
             await tx.insert(holder_profiles, dict(account_id=holder_id, photo_file_id=photo["id"], sync_version=0,
                                                   updated_at=now))
+
+
+async def application_prefill(db, applicant_id: int) -> dict:
+    """`GET /api/v1/me/application-prefill`: the new form as the system already knows it, masked."""
+    form, sources = await prefill.prefill(db, applicant_id)
+    return {"form": public_form(form), "sources": sources}

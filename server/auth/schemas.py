@@ -46,7 +46,8 @@ class In(BaseModel):
 
 class SmsSendIn(In):
     phone: str = Field(description="11位手机号")
-    purpose: Literal["login", "bind"] = "login"
+    # employer_reg: the contact phone of an employer registration (server/employers)
+    purpose: Literal["login", "bind", "employer_reg"] = "login"
 
     _p = field_validator("phone")(_phone)
 

@@ -55,6 +55,8 @@ _REVOKE_OTHERS = Query(sessions.update().where(
 async def create_session(tx, account: dict, *, method: str, ip: str, now: dt.datetime, ttl_hours: int) -> dict:
     """A new opaque session token; only its hash is stored. Returns the login answer, whose
     `expires_at` is when the session ends if unused (2 hours for staff, see auth/idle.py)."""
+    if account["status"] == "pending":  # an employer's staff before its registration is approved
+        raise errors.AccountDisabled("单位注册正在审核中，审核通过后即可登录")
     if account["status"] != "active":
         raise errors.AccountDisabled()
     token = secrets.token_urlsafe(32)
@@ -156,9 +158,10 @@ async def request_sms_code(deps, *, phone: str, purpose: str, ip: str) -> int:
     return 60
 
 
-async def verify_sms_code(deps, *, phone: str, code: str) -> None:
+async def verify_sms_code(deps, *, phone: str, code: str, purpose: str | None = None) -> None:
     """Use up the phone's latest code if `code` matches. Wrong, expired and used codes all get the
-    same answer; the sixth try on a code is refused even when right."""
+    same answer; the sixth try on a code is refused even when right. With `purpose`, only a code
+    requested for that purpose counts (a login code does not register an employer)."""
     _require_phone(phone)
     if not SMS_CODE_RE.fullmatch(code):
         raise errors.SmsCodeInvalid()  # cannot match any code we sent
@@ -166,6 +169,8 @@ async def verify_sms_code(deps, *, phone: str, code: str) -> None:
     async with deps.db.transaction() as tx:
         row = await tx.fetchone(_LATEST_CODE, {"phone": phone})
         if row is None or row["used_at"] is not None or row["expires_at"] <= now:
+            outcome = "invalid"
+        elif purpose is not None and row["purpose"] != purpose:
             outcome = "invalid"
         elif row["attempts"] >= MAX_CODE_ATTEMPTS:
             outcome = "locked"

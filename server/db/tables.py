@@ -665,7 +665,51 @@ followups = sa.Table(
     **MYSQL_OPTS,
 )
 
-ALL_TABLES = [t for t in metadata.sorted_tables]
+# Registered employers (seed 002 §2.3/2.4.4 企业注册/入库, seed 003 关联单位): the registration beside
+# its org row; the org counts as an employer for routing and look-up only while `status` is active.
+employers = sa.Table(
+    "employers",
+    metadata,
+    sa.Column("org_id", BigId, sa.ForeignKey("orgs.id"), primary_key=True),
+    # 统一社会信用代码 (GB 32100): 18 ASCII characters with its check character
+    sa.Column("credit_code", sa.String(18), nullable=False, unique=True),
+    sa.Column("contact_name", sa.String(32), nullable=False),
+    sa.Column("contact_phone", sa.String(20), nullable=False),
+    # pending | active | rejected | disabled
+    sa.Column("status", sa.String(16), nullable=False),
+    # who approves it: the district HR bureau, or the city HR bureau for 市直 employers
+    sa.Column("approver_org_id", BigId, sa.ForeignKey("orgs.id"), nullable=False),
+    sa.Column("opinion", sa.String(255)),
+    sa.Column("decided_by", sa.String(64)),
+    sa.Column("decided_at", Instant),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("updated_at", Instant, nullable=False),
+    sa.Index("ix_employers_approver_status", "approver_org_id", "status"),
+    **MYSQL_OPTS,
+)
+
+# A holder's request to be linked to an employer (关联单位申请), confirmed by the employer's staff.
+employer_links = sa.Table(
+    "employer_links",
+    metadata,
+    _id(),
+    sa.Column("holder_id", BigId, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    sa.Column("employer_org_id", BigId, sa.ForeignKey("orgs.id"), nullable=False),
+    # pending | approved | rejected | cancelled
+    sa.Column("status", sa.String(16), nullable=False),
+    # the holder's id while the link is pending or approved, NULL after: the unique key allows one
+    # live link per holder, whatever the races
+    sa.Column("live_holder_id", BigId, unique=True),
+    sa.Column("opinion", sa.String(255)),
+    sa.Column("decided_by", sa.String(64)),
+    sa.Column("decided_at", Instant),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("updated_at", Instant, nullable=False),
+    sa.Index("ix_employer_links_employer_status", "employer_org_id", "status"),
+    **MYSQL_OPTS,
+)
 
 
 # the working-day calendar (办理时限 in 工作日): the administrator's entries; the State Council's

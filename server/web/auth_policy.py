@@ -6,7 +6,7 @@ import dataclasses
 
 from server import errors
 
-ROLES = ("holder", "window_staff", "reviewer", "venue_staff", "admin")
+ROLES = ("holder", "window_staff", "reviewer", "venue_staff", "admin", "employer")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -4,12 +4,12 @@ import pytest
 import sqlalchemy as sa
 
 from server.applications.routing import DistrictUnknown, HonorTitleUnknown, route_application
-from server.db.tables import accounts, orgs
+from server.db.tables import accounts, employer_links, orgs
 
 
-async def route(deps, form):
+async def route(deps, form, applicant_id=None):
     async with deps.db.transaction() as tx:
-        stages = await route_application(tx, form)
+        stages = await route_application(tx, form, applicant_id)
     return "->".join(s["org_name"] for s in stages)
 
 
@@ -48,15 +48,29 @@ async def test_registered_employer_attributes_win_over_typed_ones(deps):
     assert (await route(deps, form)).startswith("威海市卫生健康委员会->")
 
 
-async def test_employer_review_first_when_employer_has_reviewers(deps):
+async def test_employer_review_first_only_for_a_linked_holder_of_an_employer_with_staff(deps):
+    """The employer stage comes from a link the employer's staff approved, never from a 关联代码
+    typed into the form (that would hand a stranger's application to the employer's staff)."""
     now = deps.clock()
     emp = await deps.db.fetchval(sa.select(orgs.c.id).where(orgs.c.code == "emp_wendeng_co"))
-    await deps.db.execute(accounts.insert().values(username="wdjg_hr", name="人事专员", roles="reviewer", org_id=emp,
+    holder = await deps.db.fetchval(sa.select(accounts.c.id).where(accounts.c.phone == "13800000003"))
+    await deps.db.execute(accounts.insert().values(username="wdjg_hr", name="人事专员", roles="employer", org_id=emp,
                                                    status="active", failed_logins=0, version=1, created_at=now,
                                                    updated_at=now))
     form = {"employer": {"association_code": "91371081MA3WDJG02Y"}, "talent": {"honor_title": "x"}}
-    assert await route(deps, form) == ("威海文登精工机械有限公司->文登区人力资源和社会保障局->"
-                                       "威海市人力资源和社会保障局->威海市人力资源和社会保障局")
+    without = "文登区人力资源和社会保障局->威海市人力资源和社会保障局->威海市人力资源和社会保障局"
+    assert await route(deps, form) == without
+    assert await route(deps, form, holder) == without  # typed code, no link
+    await deps.db.execute(employer_links.insert().values(holder_id=holder, employer_org_id=emp, status="pending",
+                                                         live_holder_id=holder, version=1, created_at=now,
+                                                         updated_at=now))
+    assert await route(deps, form, holder) == without  # not confirmed yet
+    await deps.db.execute(employer_links.update().values(status="approved"))
+    # the linked employer wins even over another employer typed into the form
+    other = {"employer": {"association_code": "91371000MA3CITY01X"}, "talent": {"honor_title": "x"}}
+    assert await route(deps, other, holder) == "威海文登精工机械有限公司->" + without
+    await deps.db.execute(accounts.update().where(accounts.c.username == "wdjg_hr").values(status="disabled"))
+    assert await route(deps, form, holder) == without  # no active staff: nobody to review
 
 
 async def test_abbreviated_title_and_unknown_district_are_refused(deps):

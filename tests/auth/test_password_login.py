@@ -145,7 +145,7 @@ async def test_admin_account_list_is_masked_and_paginated(api):
     assert r.status == 200 and len(r.json["items"]) == 5 and r.json["next_cursor"]
     r2 = await api.get(f"/api/v1/admin/accounts?limit=100&cursor={r.json['next_cursor']}", token=admin)
     ids = [i["id"] for i in r.json["items"] + r2.json["items"]]
-    assert len(ids) == len(set(ids)) == 11
+    assert len(ids) == len(set(ids)) == 12  # 3 holders, 8 staff, demo_employer
     r = await api.get("/api/v1/admin/accounts?role=holder", token=admin)
     assert {i["name"] for i in r.json["items"]} == {"张三", "李四", "王五"}
     assert "13800000001" not in r.body.decode() and "138****0001" in r.body.decode()

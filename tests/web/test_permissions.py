@@ -11,7 +11,7 @@ from server.app import collect_routes
 from server.web.base import all_endpoints
 
 ANON = "anonymous"
-ROLES = ["holder", "window_staff", "reviewer", "venue_staff", "admin"]
+ROLES = ["holder", "window_staff", "reviewer", "venue_staff", "admin", "employer"]
 ALL = {ANON, *ROLES}
 USERS = set(ROLES)
 SIGNED = frozenset({"signed"})
@@ -62,8 +62,8 @@ EXPECTED = {
     ("POST", r"/api/v1/applications/(?P<app_id>[^/]+)/submit"): {"holder"},
     ("POST", r"/api/v1/applications/(?P<app_id>[^/]+)/withdraw"): {"holder"},
     ("GET", r"/api/v1/me/applications"): {"holder"},
-    ("GET", r"/api/v1/review/applications"): {"reviewer", "admin"},
-    ("POST", r"/api/v1/review/applications/(?P<app_id>[^/]+)/actions"): {"reviewer"},
+    ("GET", r"/api/v1/review/applications"): {"reviewer", "admin", "employer"},
+    ("POST", r"/api/v1/review/applications/(?P<app_id>[^/]+)/actions"): {"reviewer", "employer"},
     ("GET", r"/api/v1/admin/honor-titles"): {"admin"},
     ("POST", r"/api/v1/admin/honor-titles"): {"admin"},
     ("PUT", r"/api/v1/admin/honor-titles/(?P<title_id>[^/]+)"): {"admin"},
@@ -71,6 +71,18 @@ EXPECTED = {
     ("POST", r"/api/v1/admin/routing/preview"): {"admin"},
     ("GET", r"/api/v1/review/processed"): {"reviewer"},
     ("GET", r"/api/v1/review/processed/export\.xlsx"): {"reviewer"},
+    ("GET", r"/api/v1/me/application-prefill"): {"holder"},
+    # employers (talent-library side): registration, 关联代码, links, approval
+    ("POST", r"/api/v1/employers/register"): ALL,
+    ("GET", r"/api/v1/employers/lookup"): {"holder"},
+    ("GET", r"/api/v1/me/employer-link"): {"holder"},
+    ("POST", r"/api/v1/me/employer-link"): {"holder"},
+    ("DELETE", r"/api/v1/me/employer-link"): {"holder"},
+    ("GET", r"/api/v1/employer/profile"): {"employer"},
+    ("GET", r"/api/v1/employer/links"): {"employer"},
+    ("POST", r"/api/v1/employer/links/(?P<link_id>[^/]+)/actions"): {"employer"},
+    ("GET", r"/api/v1/admin/employers"): {"admin", "reviewer"},
+    ("POST", r"/api/v1/admin/employers/(?P<employer_id>[^/]+)/actions"): {"admin", "reviewer"},
     # green-channel appointments
     ("POST", r"/api/v1/appointments"): {"holder"},
     ("GET", r"/api/v1/me/appointments"): {"holder"},
@@ -154,6 +166,7 @@ LOGINS = {
     "reviewer": ("pw", "agri_reviewer"),
     "venue_staff": ("pw", "airport_staff"),
     "admin": ("pw", "admin"),
+    "employer": ("pw", "demo_employer"),
 }
 
 

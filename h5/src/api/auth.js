@@ -1,6 +1,6 @@
 import { client } from './client'
 
-export const sendSmsCode = (phone) => client.post('/auth/sms/send', { phone, purpose: 'login' }, { auth: false })
+export const sendSmsCode = (phone, purpose = 'login') => client.post('/auth/sms/send', { phone, purpose }, { auth: false })
 export const smsLogin = (phone, code) => client.post('/auth/sms/login', { phone, code }, { auth: false })
 export const getCaptcha = () => client.get('/auth/captcha', undefined, { auth: false })
 export const passwordLogin = (payload) => client.post('/auth/password/login', payload, { auth: false })

@@ -7,6 +7,7 @@ const HOLDER = ['holder']
 const routes = [
   { path: '/login', component: () => import('../pages/Login.vue'), meta: { public: true, title: '登录' } },
   { path: '/oauth-done', component: () => import('../pages/OAuthDone.vue'), meta: { public: true, title: '微信登录' } },
+  { path: '/employer-register', component: () => import('../pages/EmployerRegister.vue'), meta: { public: true, title: '单位注册' } },
   { path: '/bind', component: () => import('../pages/Bind.vue'), meta: { public: true, title: '绑定手机号' } },
   // 一键测试 and 公示 (seed 004): open to everyone, before login too
   { path: '/eligibility', component: () => import('../pages/Eligibility.vue'), meta: { public: true, title: '一键测试' } },
@@ -30,6 +31,7 @@ const routes = [
   { path: '/applications/new', component: () => import('../pages/holder/ApplicationForm.vue'), meta: { roles: HOLDER, title: '填写申请' } },
   { path: '/applications/:id/edit', component: () => import('../pages/holder/ApplicationForm.vue'), meta: { roles: HOLDER, title: '填写申请' } },
   { path: '/applications/:id', component: () => import('../pages/holder/ApplicationDetail.vue'), meta: { roles: HOLDER, title: '申请进度' } },
+  { path: '/employer-link', component: () => import('../pages/holder/EmployerLink.vue'), meta: { roles: HOLDER, title: '关联单位' } },
   { path: '/scan', component: () => import('../pages/holder/ScanVenue.vue'), meta: { roles: HOLDER, title: '扫码核验' } },
   { path: '/checkin', component: () => import('../pages/holder/Checkin.vue'), meta: { roles: HOLDER, title: '核验结果' } },
   { path: '/listings', component: () => import('../pages/holder/Listings.vue'), meta: { title: '资源信息' } },
@@ -42,8 +44,10 @@ const routes = [
   // venue clerks
   { path: '/venue', component: () => import('../pages/venue/Scan.vue'), meta: { roles: ['venue_staff'], title: '场所核验' } },
   // reviewers
-  { path: '/review', component: () => import('../pages/review/Queue.vue'), meta: { roles: ['reviewer'], title: '申领审核' } },
-  { path: '/review/:id', component: () => import('../pages/review/Detail.vue'), meta: { roles: ['reviewer'], title: '审核申请' } },
+  { path: '/review', component: () => import('../pages/review/Queue.vue'), meta: { roles: ['reviewer', 'employer'], title: '申领审核' } },
+  { path: '/review/:id', component: () => import('../pages/review/Detail.vue'), meta: { roles: ['reviewer', 'employer'], title: '审核申请' } },
+  // employer staff: the 关联代码 and the people asking to be linked (their applications: /review)
+  { path: '/employer', component: () => import('../pages/employer/Home.vue'), meta: { roles: ['employer'], title: '单位工作台' } },
   // the administrator
   { path: '/admin', component: () => import('../pages/admin/Home.vue'), meta: { roles: ['admin'], title: '管理后台' } },
   { path: '/admin/cards', component: () => import('../pages/admin/Cards.vue'), meta: { roles: ['admin'], title: '英才卡管理' } },

@@ -8,6 +8,7 @@ export const ROLE_HOMES = [
   { role: 'window_staff', path: '/staff', label: '窗口工作台' },
   { role: 'reviewer', path: '/review', label: '申领审核' },
   { role: 'venue_staff', path: '/venue', label: '场所核验' },
+  { role: 'employer', path: '/employer', label: '单位工作台' },
   { role: 'holder', path: '/card', label: '我的英才卡' },
 ]
 
@@ -17,6 +18,7 @@ export const ROLE_NAMES = {
   reviewer: '审核人员',
   venue_staff: '场所工作人员',
   admin: '管理员',
+  employer: '单位人事专员',
 }
 
 export function homeFor(roles = []) {

@@ -27,7 +27,7 @@ describe('SmsCodeButton', () => {
     expect(w.text()).toBe('获取验证码')
     await w.find('button').trigger('click')
     await flushPromises()
-    expect(sendSmsCode).toHaveBeenCalledWith('13800000001')
+    expect(sendSmsCode).toHaveBeenCalledWith('13800000001', 'login')
     expect(w.text()).toMatch(/^60秒后重发$/)
     expect(w.find('button').attributes('disabled')).toBeDefined()
     vi.advanceTimersByTime(3000)
