@@ -28,9 +28,13 @@ export function display(key, value) {
   return String(value)
 }
 
+// a key whose label depends on the section (the employer's `name` is its 单位名称, not a person's 姓名)
+const SECTION_LABELS = { employer: { name: '单位名称' } }
+
 /** [{key, label, value}] of one section of the form, every field in it. */
-export function fieldsOf(section) {
-  return Object.entries(section || {}).map(([key, value]) => ({ key, label: LABELS[key] || key, value: display(key, value) }))
+export function fieldsOf(section, sectionKey) {
+  const own = SECTION_LABELS[sectionKey] || {}
+  return Object.entries(section || {}).map(([key, value]) => ({ key, label: own[key] || LABELS[key] || key, value: display(key, value) }))
 }
 
 /** The form's top-level entries that are not a known section, materials, family or the photo. */

@@ -113,6 +113,7 @@ describe('application form for the reviewer', () => {
       { key: 'new_field', label: 'new_field', value: 'x' },
       { key: 'is_city_level', label: '市直单位', value: '是' },
     ])
+    expect(fieldsOf({ name: '威海市海洋科技发展有限公司' }, 'employer')[0].label).toBe('单位名称')
     expect(otherFields({ personal: {}, materials: [], achievements: '发表论文' })).toEqual([{ key: 'achievements', label: '主要业绩', value: '发表论文' }])
     const history = otherFields({ history: [{ start: '2008-07', end: '', org: '威海市农业科学院' }, { start: '2015-07', org: '某公司' }] })
     expect(history).toEqual([{ key: 'history', label: '工作经历', value: '2008-07 威海市农业科学院；2015-07 某公司' }])
