@@ -348,12 +348,74 @@ describe('console journeys', { skip, timeout: 300_000 }, () => {
     noProblems(page)
   })
 
+  test('a registration made through the API is approved on 单位注册审核; its staff log in and see the 关联代码; admin marks a holiday', async () => {
+    const base = server.base
+    const phone = '13900000077'
+    assert.equal((await api(base, null, 'POST', '/auth/sms/send', { phone, purpose: 'employer_reg' })).status, 200)
+    const smsCode = await lastSmsCode(base, phone)
+    const reg = await api(base, null, 'POST', '/employers/register', {
+      name: '威海蓝海新材料有限公司', credit_code: '91371000MA3CE2E0XR', district: '文登区', is_city_level: false,
+      contact_name: '王敏', contact_phone: phone, sms_code: smsCode, username: 'lanhai_hr', password: 'Lanhai@2026',
+    })
+    assert.equal(reg.status, 201, JSON.stringify(reg.body))
+
+    const admin = await open()
+    await login(admin, base, 'admin')
+    await admin.goto(`${base}/console/#/admin/employers`)
+    const row = admin.locator('[data-test=employers] .el-table__row', { hasText: '威海蓝海新材料有限公司' })
+    await row.waitFor()
+    await row.getByText('—').first().waitFor() // no 关联代码 before approval
+    await row.locator('[data-test=employer-detail]').click()
+    const drawer = admin.locator('[data-test=employer-drawer]')
+    await drawer.getByText('91371000MA3CE2E0XR').waitFor()
+    await drawer.getByText('139****0077').waitFor() // the contact's phone masked
+    await admin.keyboard.press('Escape')
+    await drawer.waitFor({ state: 'hidden' })
+    await row.locator('[data-test=employer-approve]').click()
+    const box = admin.locator('.el-message-box')
+    await box.getByText('威海蓝海新材料有限公司', { exact: false }).waitFor()
+    await box.getByRole('button', { name: '确定' }).click()
+    await row.waitFor({ state: 'detached' }) // it left the pending list
+    await admin.locator('[data-test=employer-status]').getByText('已入库', { exact: true }).click()
+    await admin.waitForURL(/status=active/)
+    const done = admin.locator('[data-test=employers] .el-table__row', { hasText: '威海蓝海新材料有限公司' })
+    const code = (await done.locator('[data-test=association-code]').innerText()).trim()
+    assert.match(code, /^[A-Z0-9]{4,}$/)
+    await shot(admin, 'admin-employers')
+    noProblems(admin)
+
+    // the unit's staff log in to the console and find the code to hand to their people
+    const staff = await open()
+    await login(staff, base, 'lanhai_hr', 'Lanhai@2026')
+    await staff.waitForURL(/#\/employer\/profile$/)
+    await staff.locator('[data-test=employer-code]').getByText(code, { exact: true }).waitFor()
+    for (const m of ['单位信息', '关联申请', '审核工作台']) await staff.locator('.el-menu').getByText(m, { exact: true }).waitFor()
+    assert.equal(await staff.locator('.el-menu').getByText('单位注册审核').count(), 0)
+    noProblems(staff)
+
+    // 工作日历: a Monday of 2027 becomes a holiday on the grid and in the API
+    await admin.goto(`${base}/console/#/admin/calendar?year=2027`)
+    const day = admin.locator('[data-test="day-2027-03-01"]')
+    await day.click()
+    await admin.locator('[data-test=day-kind]').getByText('放假', { exact: true }).click()
+    await admin.locator('[data-test=day-note]').fill('临时放假')
+    await admin.locator('[data-test=day-save]').click()
+    await admin.locator('[data-test="day-2027-03-01"].holiday').waitFor()
+    const token = await admin.evaluate(() => localStorage.getItem('yck.token'))
+    const cal = await api(base, token, 'GET', '/admin/calendar?year=2027')
+    const d = cal.body.days.find((x) => x.date === '2027-03-01')
+    assert.deepEqual([d.kind, d.working, d.source, d.note], ['holiday', false, 'admin', '临时放假'])
+    await shot(admin, 'admin-calendar')
+    noProblems(admin)
+  })
+
   test('every console page of every role opens without a console error', async () => {
     const base = server.base
     const routes = {
-      admin: ['/appointments', '/admin/cards', '/admin/accounts', '/admin/orgs', '/admin/services', '/admin/windows', '/admin/listings', '/admin/venues', '/admin/followups', '/admin/stats', '/admin/stats?tab=appointments', '/admin/stats?tab=overdue', '/admin/stats?tab=cards', '/admin/stats?tab=applications'],
+      admin: ['/appointments', '/admin/cards', '/admin/accounts', '/admin/orgs', '/admin/services', '/admin/windows', '/admin/listings', '/admin/venues', '/admin/followups', '/admin/stats', '/admin/stats?tab=appointments', '/admin/stats?tab=overdue', '/admin/stats?tab=cards', '/admin/stats?tab=applications', '/admin/employers', '/admin/employers?status=all', '/admin/publicity', '/admin/calendar'],
       city_window: ['/appointments', '/followups'],
-      city_reviewer: ['/review', '/review?status=handled', '/review/processed'],
+      city_reviewer: ['/review', '/review?status=handled', '/review/processed', '/admin/employers'],
+      demo_employer: ['/employer/profile', '/employer/links', '/employer/links?status=all', '/review', '/review?status=handled'],
     }
     for (const [user, paths] of Object.entries(routes)) {
       const page = await open()
@@ -375,6 +437,7 @@ describe('console journeys', { skip, timeout: 300_000 }, () => {
       ['admin', /#\/admin\/stats$/, ['卡片管理', '账号管理', '统计报表', '服务窗口']],
       ['city_window', /#\/appointments$/, ['综合查询', '好差评整改']],
       ['city_reviewer', /#\/review$/, ['审核工作台', '人才管理']],
+      ['demo_employer', /#\/employer\/profile$/, ['单位信息', '关联申请', '审核工作台']],
     ]
     for (const [user, url, menus] of homes) {
       const page = await open()
@@ -386,7 +449,7 @@ describe('console journeys', { skip, timeout: 300_000 }, () => {
       // the reviewer's queue is empty by now (李四's application was returned): show what was handled
       if (user === 'city_reviewer') await page.getByText('已处理', { exact: true }).click()
       await page.waitForLoadState('networkidle')
-      await shot(page, `home-${user}`, { docs: true })
+      await shot(page, `home-${user === 'demo_employer' ? 'employer' : user}`, { docs: true })
       noProblems(page)
       await page.context().close()
     }

@@ -76,3 +76,16 @@ export const getMaterials = () => client.get('/applications/materials')
 export const reviewApplication = (id, body) => client.post(`/review/applications/${id}/actions`, body)
 export const listProcessed = (q) => client.get('/review/processed', q)
 export const exportProcessed = (q) => client.blob('/review/processed/export.xlsx', q)
+
+// employers: registrations (admin, the approving bureau's reviewers) and the employer staff's own side
+export const listEmployers = (q) => client.get('/admin/employers', q)
+export const actOnEmployer = (id, action, opinion = '') => client.post(`/admin/employers/${enc(id)}/actions`, { action, opinion })
+export const employerProfile = () => client.get('/employer/profile')
+export const listEmployerLinks = (q) => client.get('/employer/links', q)
+export const actOnEmployerLink = (id, action, opinion = '') => client.post(`/employer/links/${enc(id)}/actions`, { action, opinion })
+
+// 公示 and the working-day calendar
+export const listPublicity = (q) => client.get('/publicity', q)
+export const objectToPublicity = (appId, opinion) => client.post(`/admin/publicity/${enc(appId)}/objection`, { opinion })
+export const getCalendar = (year) => client.get('/admin/calendar', { year })
+export const setCalendarDay = (date, kind, note) => client.put(`/admin/calendar/${enc(date)}`, { kind, note: note || null })

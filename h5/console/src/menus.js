@@ -1,5 +1,4 @@
 // The console's left menu by role. Each entry is a route; a multi-role account sees the union.
-// (Employers and publicity have no backend yet, so they have no screens here.)
 export const MENU = [
   {
     title: '窗口业务',
@@ -10,11 +9,21 @@ export const MENU = [
     ],
   },
   {
-    title: '申领审核',
-    roles: ['reviewer'],
+    title: '单位服务',
+    roles: ['employer'],
     items: [
-      { path: '/review', title: '审核工作台', roles: ['reviewer'] },
+      { path: '/employer/profile', title: '单位信息', roles: ['employer'] },
+      { path: '/employer/links', title: '关联申请', roles: ['employer'] },
+    ],
+  },
+  {
+    title: '申领审核',
+    roles: ['reviewer', 'employer'],
+    items: [
+      // employer staff review their own stage (单位审核) with the reviewers' workbench
+      { path: '/review', title: '审核工作台', roles: ['reviewer', 'employer'] },
       { path: '/review/processed', title: '人才管理', roles: ['reviewer'] },
+      { path: '/admin/employers', title: '单位注册审核', roles: ['reviewer'] },
     ],
   },
   {
@@ -24,6 +33,9 @@ export const MENU = [
       { path: '/admin/cards', title: '卡片管理', roles: ['admin'] },
       { path: '/admin/accounts', title: '账号管理', roles: ['admin'] },
       { path: '/admin/orgs', title: '单位与审批路由', roles: ['admin'] },
+      { path: '/admin/employers', title: '单位注册审核', roles: ['admin'] },
+      { path: '/admin/publicity', title: '公示', roles: ['admin'] },
+      { path: '/admin/calendar', title: '工作日历', roles: ['admin'] },
     ],
   },
   {
@@ -44,13 +56,15 @@ export const MENU = [
   },
 ]
 
-export const CONSOLE_ROLES = ['admin', 'window_staff', 'reviewer']
+export const CONSOLE_ROLES = ['admin', 'window_staff', 'reviewer', 'employer']
 
 /** The menu groups and items one account sees. */
 export function menuFor(roles = []) {
   const has = (list) => list.some((r) => roles.includes(r))
+  // an entry shown under an earlier group (an admin who is also a reviewer) is not repeated
+  const seen = new Set()
   return MENU.filter((g) => has(g.roles))
-    .map((g) => ({ ...g, items: g.items.filter((i) => has(i.roles)) }))
+    .map((g) => ({ ...g, items: g.items.filter((i) => has(i.roles) && !seen.has(i.path) && seen.add(i.path)) }))
     .filter((g) => g.items.length)
 }
 
@@ -59,6 +73,7 @@ const HOMES = [
   ['admin', '/admin/stats'],
   ['reviewer', '/review'],
   ['window_staff', '/appointments'],
+  ['employer', '/employer/profile'],
 ]
 
 /** Where an account lands after login (null: no console role). */

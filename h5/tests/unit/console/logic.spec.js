@@ -45,7 +45,7 @@ describe('keyset pager', () => {
 describe('role menus', () => {
   it('shows each role its own screens only', () => {
     const paths = (roles) => menuFor(roles).flatMap((g) => g.items.map((i) => i.path))
-    expect(paths(['reviewer'])).toEqual(['/review', '/review/processed'])
+    expect(paths(['reviewer'])).toEqual(['/review', '/review/processed', '/admin/employers'])
     expect(paths(['window_staff'])).toEqual(['/appointments', '/followups'])
     expect(paths(['admin'])).toContain('/admin/cards')
     expect(paths(['admin'])).not.toContain('/review')
