@@ -27,6 +27,8 @@ NOT_OPENAPI = {
     r"/api/v1/ws": "WebSocket (live push): OpenAPI 3.1 cannot describe it; API.md documents it",
     r"/h5": "redirect to the H5 pages",
     r"/h5/(.*)": "the H5's static files",
+    r"/console": "redirect to the PC console",
+    r"/console/(.*)": "the PC console's static files",
 }
 
 
