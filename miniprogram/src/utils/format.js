@@ -36,6 +36,13 @@ const APPOINTMENT_STATUS = {
   cancelled: '已取消',
 }
 
+// the same states as the holder sees them: his request has been accepted (受理), pre-reviewed (预审) …
+const HOLDER_APPOINTMENT_STATUS = {
+  ...APPOINTMENT_STATUS,
+  accepted: '已受理',
+  prereviewed: '已预审',
+}
+
 const APPLICATION_STATUS = {
   draft: '草稿',
   submitted: '正在审批',
@@ -81,5 +88,5 @@ function historySteps(history) {
 
 module.exports = {
   formatTime, formatDate, clock, todayISO, historySteps,
-  CARD_STATUS, APPOINTMENT_STATUS, APPLICATION_STATUS, APPLICATION_TYPES, SERVICE_CATEGORIES, STAFF_ACTIONS, ACTIONS_BY_STATUS,
+  CARD_STATUS, APPOINTMENT_STATUS, HOLDER_APPOINTMENT_STATUS, APPLICATION_STATUS, APPLICATION_TYPES, SERVICE_CATEGORIES, STAFF_ACTIONS, ACTIONS_BY_STATUS,
 }

@@ -1,7 +1,7 @@
 // 预约详情: state, the history with every opinion, and what the holder may do now: cancel
 // (待受理 / 已退回), edit and resubmit after a return, rate once after completion.
 const green = require('../../api/green')
-const { APPOINTMENT_STATUS, formatTime, historySteps } = require('../../utils/format')
+const { HOLDER_APPOINTMENT_STATUS, formatTime, historySteps } = require('../../utils/format')
 const { load } = require('../../utils/page')
 
 Page({
@@ -35,7 +35,7 @@ Page({
       const appt = await green.appointment(this.id)
       return {
         appt,
-        statusText: appt.status_name || APPOINTMENT_STATUS[appt.status] || appt.status,
+        statusText: HOLDER_APPOINTMENT_STATUS[appt.status] || appt.status_name || appt.status,
         steps: historySteps(appt.history),
         deadlineText: formatTime(appt.deadline_at),
         canCancel: appt.status === 'submitted' || appt.status === 'returned',

@@ -1,14 +1,14 @@
 // 我的预约: status tabs, pull to refresh, each item opens its detail.
 const green = require('../../api/green')
-const { APPOINTMENT_STATUS, formatTime } = require('../../utils/format')
+const { HOLDER_APPOINTMENT_STATUS, formatTime } = require('../../utils/format')
 const { ensureSession } = require('../../utils/auth')
 const { load } = require('../../utils/page')
 
 const TABS = [
   { value: '', text: '全部' },
   { value: 'submitted', text: '待受理' },
-  { value: 'accepted', text: '待预审' },
-  { value: 'prereviewed', text: '待办结' },
+  { value: 'accepted', text: '已受理' },
+  { value: 'prereviewed', text: '已预审' },
   { value: 'returned', text: '已退回' },
   { value: 'completed', text: '已办结' },
 ]
@@ -33,7 +33,7 @@ Page({
       const out = await green.myAppointments(TABS[this.data.active].value)
       const items = (out.items || []).map((a) => ({
         ...a,
-        statusText: a.status_name || APPOINTMENT_STATUS[a.status] || a.status,
+        statusText: HOLDER_APPOINTMENT_STATUS[a.status] || a.status_name || a.status,
         createdText: formatTime(a.created_at),
       }))
       return { items }
