@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.applications import materials, service
+from server.applications import materials, routing, service
 from server.applications import schemas as s
 from server.web.auth_policy import LOGGED_IN, roles
 from server.web.base import ApiHandler, endpoint
@@ -70,6 +70,12 @@ class MaterialsHandler(ApiHandler):
         return {"items": materials.catalog(), "photo_required_for": list(materials.PHOTO_REQUIRED)}
 
 
+class HonorTitlesHandler(ApiHandler):
+    @endpoint(LOGGED_IN, query=s.HonorTitlesQuery, summary="荣誉称号（全称）及其主管部门：申请表的选择器数据")
+    async def get(self):
+        return {"items": await routing.honor_titles_matching(self.db, self.query_args.q)}
+
+
 class ReviewQueueHandler(ApiHandler):
     @endpoint(roles("reviewer", "admin"), query=s.ReviewQueueQuery, summary="本单位待审核（pending）或已办理（handled）的申请")
     async def get(self):
@@ -92,6 +98,7 @@ ROUTES = [
     (r"/api/v1/applications/(?P<app_id>[^/]+)/submit", SubmitHandler),
     (r"/api/v1/applications/(?P<app_id>[^/]+)/withdraw", WithdrawHandler),
     (r"/api/v1/me/applications", MyApplicationsHandler),
+    (r"/api/v1/honor-titles", HonorTitlesHandler),
     (r"/api/v1/review/applications", ReviewQueueHandler),
     (r"/api/v1/review/applications/(?P<app_id>[^/]+)/actions", ReviewActionHandler),
 ]

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from server import errors
 from server.accounts.privacy import mask_id_number, mask_phone
 from server.applications import materials as mats
+from server.applications import notify
 from server.applications.routing import route_application
 from server.applications.schemas import missing_fields
 from server.cards import service as cards_service
@@ -48,6 +49,10 @@ class FormIncomplete(errors.DomainError):
 
 class CardExists(errors.DomainError):
     status, code, message = 409, "CARD_EXISTS", "您已持有英才卡，请选择续办、补办或变更"
+
+
+class DeclarationRequired(errors.DomainError):
+    status, code, message = 422, "FORM_INCOMPLETE", "请阅读申请须知并勾选诚信声明后再提交"
 
 
 class CardRequired(errors.DomainError):
@@ -154,7 +159,8 @@ def summary(app: dict) -> dict:
             "status_name": STATUS_ZH[app["status"]], "acceptance_no": app["acceptance_no"], "version": app["version"],
             "applicant_name": (form.get("personal") or {}).get("name"),
             "current_stage": _current_stage(app), "submitted_at": iso(app["submitted_at"]),
-            "updated_at": iso(app["updated_at"]), "created_at": iso(app["created_at"])}
+            "updated_at": iso(app["updated_at"]), "created_at": iso(app["created_at"]),
+            "declaration_accepted_at": iso(app.get("declaration_accepted_at"))}
 
 
 async def _files(db_or_tx, app: dict, form: dict, links) -> dict[str, dict]:
@@ -224,7 +230,8 @@ async def create_draft(deps, applicant_id: int, app_type: str, form: dict) -> di
         await _check_files(tx, applicant_id, stored)
         app_id = await tx.insert(applications, dict(
             applicant_id=applicant_id, type=app_type, status="draft", form=json.dumps(stored, ensure_ascii=False),
-            reviewed=False, version=1, created_at=now, updated_at=now))
+            reviewed=False, version=1, created_at=now, updated_at=now,
+            declaration_accepted_at=now if stored.get("declaration_accepted") else None))
         app = await tx.fetchone(_GET, {"id": app_id})
         return await full_view(tx, app, deps.upload_links)
 
@@ -251,8 +258,11 @@ async def update_form(deps, app_id: int, applicant_id: int, form: dict, version:
             raise errors.InvalidTransition("只有草稿或待补正的申请可以修改")
         stored = protect_form(form, deps.cipher, json.loads(app["form"]))
         await _check_files(tx, applicant_id, stored)
+        # the declaration's time is the first acceptance; unticking it withdraws the commitment
+        accepted = (app["declaration_accepted_at"] or now) if stored.get("declaration_accepted") else None
         await tx.execute(applications.update().where(applications.c.id == app_id).values(
-            form=json.dumps(stored, ensure_ascii=False), version=applications.c.version + 1, updated_at=now))
+            form=json.dumps(stored, ensure_ascii=False), version=applications.c.version + 1, updated_at=now,
+            declaration_accepted_at=accepted))
         return await full_view(tx, await tx.fetchone(_GET, {"id": app_id}), deps.upload_links)
 
 
@@ -293,6 +303,8 @@ async def submit(deps, app_id: int, applicant_id: int, actor_name: str, version:
             raise ApplicationInProgress()
         await _check_type_precondition(tx, applicant_id, app["type"])
         form = json.loads(app["form"])
+        if app["declaration_accepted_at"] is None:
+            raise DeclarationRequired(details={"fields": {"declaration_accepted": "请阅读申请须知并勾选诚信声明"}})
         missing = missing_fields(form)
         if missing:
             raise FormIncomplete(details={"fields": missing})
@@ -415,10 +427,12 @@ async def review(deps, app_id: int, principal, action: str, opinion: str, versio
             raise errors.Forbidden("该申请当前不在本单位的审核环节")
         k = app["stage_index"]
         values: dict = dict(reviewed=True, version=applications.c.version + 1, updated_at=now)
+        outcome, card = action != "approve", None  # an approval is an outcome at the last stage only
         if action == "approve":
             if k + 1 < len(route):
                 values.update(stage_index=k + 1, current_org_id=route[k + 1]["org_id"])
             else:
+                outcome = True
                 values.update(status="approved", current_org_id=None, decided_at=now)
                 card = await _fulfil(tx, app, card_level, now, principal.name)
                 values["card_id"] = card["id"]
@@ -433,6 +447,8 @@ async def review(deps, app_id: int, principal, action: str, opinion: str, versio
                                                   created_at=now))
         app = await tx.fetchone(_GET, {"id": app_id})
         await _event(tx, app, "application.updated", now, extra_orgs=[principal.org_id])
+        if outcome:  # the applicant hears it: SMS (+ WeChat where granted), committed with the outcome
+            await notify.outcome(tx, deps, app, action, opinion or "同意", now, card["card_no"] if card else None)
         return await full_view(tx, app, deps.upload_links)
 
 
@@ -442,6 +458,14 @@ async def _fulfil(tx, app: dict, card_level: str | None, now: dt.datetime, actor
     holder_id = app["applicant_id"]
     level = card_level or (form.get("talent") or {}).get("card_level") or "C"
     await _adopt_identity(tx, holder_id, form, now)
+    card = await _fulfil_main(tx, app, form, level, now, actor)
+    # 副卡: the family members marked for a dependent card, linked to the (new) main card
+    await cards_service.issue_dependents(tx, card, form.get("family") or [], now)
+    return card
+
+
+async def _fulfil_main(tx, app: dict, form: dict, level: str, now: dt.datetime, actor: str) -> dict:
+    holder_id = app["applicant_id"]
     current = await cards_service.holder_card(tx, holder_id)
     if app["type"] == "new" or current is None:
         return await cards_service.issue_card(tx, holder_id=holder_id, level=level, now=now)
@@ -454,8 +478,10 @@ async def _fulfil(tx, app: dict, card_level: str | None, now: dt.datetime, actor
                             data={"card_no": current["card_no"], "status": "disabled", "reason": "补办新卡，原卡作废",
                                   "holder_id": str(holder_id)},
                             to=events.audience(accounts=[holder_id], roles=["admin"]))
-        return await cards_service.issue_card(tx, holder_id=holder_id, level=current["level"], now=now,
+        card = await cards_service.issue_card(tx, holder_id=holder_id, level=current["level"], now=now,
                                               valid_until=current["valid_until"])
+        await cards_service.move_dependents(tx, current["id"], card["id"], now)
+        return card
     values: dict = dict(version=cards.c.version + 1, updated_at=now)
     if app["type"] == "renew":
         base = max(today, current["valid_until"])
@@ -464,6 +490,7 @@ async def _fulfil(tx, app: dict, card_level: str | None, now: dt.datetime, actor
         values["level"] = level
     await tx.execute(cards.update().where(cards.c.id == current["id"]).values(**values))
     card = await tx.fetchone(sa.select(cards).where(cards.c.id == current["id"]))
+    await cards_service.follow_main(tx, card, now)
     await events.record(tx, type="card.updated", entity="card", entity_id=card["card_no"], now=now,
                         data={"card_no": card["card_no"], "level": card["level"],
                               "valid_until": card["valid_until"].isoformat(), "holder_id": str(holder_id)},

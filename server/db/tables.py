@@ -295,6 +295,8 @@ applications = sa.Table(
     sa.Column("decided_at", Instant),
     sa.Column("created_at", Instant, nullable=False),
     sa.Column("updated_at", Instant, nullable=False),
+    # 诚信声明: when the applicant accepted the declaration (submission requires it)
+    sa.Column("declaration_accepted_at", Instant),
     sa.Index("ix_applications_applicant_status", "applicant_id", "status"),
     sa.Index("ix_applications_queue", "current_org_id", "status", "submitted_at"),
     **MYSQL_OPTS,
@@ -336,7 +338,13 @@ cards = sa.Table(
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     sa.Column("created_at", Instant, nullable=False),
     sa.Column("updated_at", Instant, nullable=False),
+    # 副卡 (seed 001): a dependent card names its main card (same holder account), the family member
+    # and the relation; NULL for a main card
+    sa.Column("main_card_id", BigId),
+    sa.Column("member_name", sa.String(32)),
+    sa.Column("relation", sa.String(8)),
     sa.Index("ix_cards_holder", "holder_id", "status"),
+    sa.Index("ix_cards_main", "main_card_id"),
     sa.Index("ix_cards_status_level", "status", "level", "id"),
     **MYSQL_OPTS,
 )
