@@ -446,9 +446,9 @@ async def review(deps, app_id: int, principal, action: str, opinion: str, versio
                                                   actor_name=principal.name, opinion=opinion or "同意",
                                                   created_at=now))
         app = await tx.fetchone(_GET, {"id": app_id})
-        await _event(tx, app, "application.updated", now, extra_orgs=[principal.org_id])
         if outcome:  # the applicant hears it: SMS (+ WeChat where granted), committed with the outcome
             await notify.outcome(tx, deps, app, action, opinion or "同意", now, card["card_no"] if card else None)
+        await _event(tx, app, "application.updated", now, extra_orgs=[principal.org_id])
         return await full_view(tx, app, deps.upload_links)
 
 
