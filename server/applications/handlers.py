@@ -24,7 +24,8 @@ class ApplicationsHandler(ApiHandler):
     @endpoint(HOLDER, body=s.NewApplicationIn, status=201, idempotent=True, summary="新建申领草稿（新办/续办/补办/变更）")
     async def post(self):
         b = self.body_args
-        return await service.create_draft(self.deps, self.principal.id, b.type, b.form.model_dump(mode="json"))
+        return await service.create_draft(self.deps, self.principal.id, b.type, b.form.model_dump(mode="json"),
+                                          int(b.copy_of) if b.copy_of else None)
 
 
 class ApplicationHandler(ApiHandler):

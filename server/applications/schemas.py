@@ -156,6 +156,8 @@ def missing_fields(form: dict) -> dict[str, str]:
 class NewApplicationIn(BaseModel):
     type: Literal["new", "renew", "replace", "change"]
     form: ApplicationForm = Field(default_factory=ApplicationForm)
+    # 重新申报: start from one's own rejected or withdrawn application (its form is copied; `form` is ignored)
+    copy_of: str | None = Field(default=None, pattern=r"^[0-9]{1,18}$")
 
 
 class UpdateApplicationIn(BaseModel):

@@ -160,7 +160,9 @@ def summary(app: dict) -> dict:
             "applicant_name": (form.get("personal") or {}).get("name"),
             "current_stage": _current_stage(app), "submitted_at": iso(app["submitted_at"]),
             "updated_at": iso(app["updated_at"]), "created_at": iso(app["created_at"]),
-            "declaration_accepted_at": iso(app.get("declaration_accepted_at"))}
+            "declaration_accepted_at": iso(app.get("declaration_accepted_at")),
+            # 撤回 works only before a reviewer acted: the page offers it only then
+            "can_withdraw": app["status"] == "submitted" and not app["reviewed"]}
 
 
 async def _files(db_or_tx, app: dict, form: dict, links) -> dict[str, dict]:
@@ -222,11 +224,28 @@ async def _check_files(tx, applicant_id: int, form: dict) -> None:
             raise errors.InvalidRequest("一寸照片需以照片类型上传", details={"fields": {"form.photo_file_id": "请上传照片"}})
 
 
-async def create_draft(deps, applicant_id: int, app_type: str, form: dict) -> dict:
+_COPYABLE = ("rejected", "withdrawn")
+
+
+async def create_draft(deps, applicant_id: int, app_type: str, form: dict, copy_of: int | None = None) -> dict:
+    """A new draft; with `copy_of` (重新申报) prefilled from the applicant's own rejected or withdrawn
+    application, its stored form (encrypted ID numbers included) taken as it is."""
     now = deps.clock()
     await _check_type_precondition(deps.db, applicant_id, app_type)
-    stored = protect_form(form, deps.cipher, None)
+    if copy_of is not None:
+        old = await deps.db.fetchone(_GET, {"id": copy_of})
+        if old is None or old["applicant_id"] != applicant_id:
+            raise errors.NotFound("申请不存在")
+        if old["status"] not in _COPYABLE:
+            raise errors.InvalidTransition("只有不予受理或已撤回的申请可以重新申报")
+        stored = json.loads(old["form"])
+        stored["declaration_accepted"] = False  # the commitment is made anew for the new application
+    else:
+        stored = protect_form(form, deps.cipher, None)
     async with deps.db.transaction() as tx:
+        # said when the draft is started, not only at its submission
+        if await tx.fetchone(_OTHER_IN_PROGRESS, {"applicant_id": applicant_id, "id": 0}):
+            raise ApplicationInProgress()
         await _check_files(tx, applicant_id, stored)
         app_id = await tx.insert(applications, dict(
             applicant_id=applicant_id, type=app_type, status="draft", form=json.dumps(stored, ensure_ascii=False),
