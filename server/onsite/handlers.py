@@ -17,7 +17,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class CardQrHandler(ApiHandler):
-    @endpoint(roles("holder"), body=CardQrIn, summary="动态二维码：30秒刷新，一次有效，不含个人信息（card_no：出示本人名下的副卡）")
+    @endpoint(roles("holder"), body=CardQrIn,
+              summary="动态二维码：30秒刷新，一次有效，不含个人信息（card_no：出示本人名下的副卡）")
     async def post(self):
         now = self.now()
         if self.body_args.card_no:  # a dependent card (副卡) of the holder's own

@@ -9,3 +9,5 @@ export const deleteApplication = (id) => client.del(`/applications/${id}`)
 export const submitApplication = (id, version) => client.post(`/applications/${id}/submit`, { version })
 export const withdrawApplication = (id, version) => client.post(`/applications/${id}/withdraw`, { version })
 export const getMaterials = () => client.get('/applications/materials')
+// the routing table's honor titles (full official names) for the picker
+export const listHonorTitles = (q) => client.get('/honor-titles', q ? { q } : {})
