@@ -206,6 +206,7 @@ describe('H5 journeys', { skip, timeout: 240_000 }, () => {
     await li.locator('[data-test=preview]').getByText('威海市乡村之星').waitFor()
     await shot(li, '12-li-preview')
     await li.locator('[data-test=submit-application]').click()
+    await li.locator('.van-dialog__confirm').click() // 确认提交申请
     await li.waitForURL(/#\/applications\/1$/)
     await assertText(li.locator('[data-test=application-status]'), '正在审批')
     await li.locator('[data-test=acceptance-no]').getByText(/RC\d{17}/).waitFor()
