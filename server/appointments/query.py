@@ -157,7 +157,7 @@ async def export_xlsx(db, scope, f, now: dt.datetime, executor) -> str:
                 ws.write_row(start + i, 0, [
                     r["id"], STATUS_ZH[r["status"]], "是" if is_overdue(r, now) else "否", names["s"].get(r["service_id"], ""),
                     names["w"].get(r["window_id"], ""), r["district"], r["holder_name"], mask_phone(r["phone"]) or "",
-                    r["content"][:500], iso(r["created_at"]) or "", iso(r["deadline_at"]) or ""])
+                    r["content"][:500], r["created_at"], r["deadline_at"]])  # real date-times (SafeWorkbook)
 
         await loop.run_in_executor(executor, write)
         line += len(rows)

@@ -342,10 +342,11 @@ async def export_cards(db, *, status, level, q, now: dt.datetime, executor) -> b
             break
         for r in rows:
             v = _admin_row(r, today, mask_phone)
+            # dates and times as real Excel values in China time (SafeWorkbook)
             ws.write_row(row_no, 0, [v["card_no"], v["holder"]["name"], v["holder"]["phone_masked"] or "",
                                      v["holder"]["id_number_masked"] or "", v["level"], STATUS_ZH[v["status"]],
-                                     v["issued_at"], v["valid_until"], v["status_reason"] or "",
-                                     v["status_by"] or "", v["status_at"] or ""])
+                                     r["issued_at"], r["valid_until"], v["status_reason"] or "",
+                                     v["status_by"] or "", r["status_at"]])
             row_no += 1
         cursor = rows[-1]["id"]
     await asyncio.get_running_loop().run_in_executor(executor, wb.close)

@@ -267,3 +267,22 @@ async def test_only_a_finished_application_can_be_copied(api):
     draft = await lisi_draft(api, lisi)
     r = await api.post("/api/v1/applications", {"type": "new", "copy_of": draft["id"]}, token=lisi)
     assert r.status == 409 and r.code == "INVALID_TRANSITION"
+
+
+async def test_exported_times_are_real_excel_date_times_in_china_time(api, deps):
+    import datetime as dt
+    import io
+
+    import openpyxl
+
+    admin = await api.login_password("admin")
+    assert (await api.post("/api/v1/admin/cards/WH202400000001/disable", {"reason": "核查"}, token=admin)).status == 200
+    r = await api.get("/api/v1/admin/cards/export.xlsx?q=WH202400000001", token=admin)
+    ws = openpyxl.load_workbook(io.BytesIO(r.body)).active
+    head, row = [c.value for c in ws[1]], list(ws[2])
+    issued, status_at = row[head.index("发卡日期")], row[head.index("操作时间")]
+    assert isinstance(issued.value, dt.datetime) and issued.number_format == 'yyyy"年"m"月"d"日"'
+    assert isinstance(status_at.value, dt.datetime) and "hh:mm" in status_at.number_format
+    # China time: the stored instant (UTC) plus eight hours
+    stored = (await api.get("/api/v1/admin/cards?q=WH202400000001", token=admin)).json["items"][0]["status_at"]
+    assert abs((status_at.value - dt.datetime.fromisoformat(stored).replace(tzinfo=None)).total_seconds()) < 1

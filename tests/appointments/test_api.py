@@ -341,3 +341,17 @@ async def test_cancel_needs_the_version_the_holder_saw(api, deps):
     assert r.status == 409 and r.code == "VERSION_CONFLICT" and r.json["error"]["details"]["current"]["status"] == "submitted"
     r = await api.post(f"/api/v1/appointments/{appt['id']}/cancel", {"version": appt["version"]}, token=zhang)
     assert r.status == 200 and r.json["status"] == "cancelled"
+
+
+async def test_export_writes_submission_times_as_excel_date_times(api, deps):
+    import datetime as dt
+    svc, win = await ids(deps)
+    zhang = await api.login_sms("13800000001")
+    await book(api, zhang, svc["child_school"], win["文登区"])
+    clerk = await api.login_password("wendeng_window")
+    r = await api.get("/api/v1/staff/appointments/export.xlsx?status=submitted", token=clerk)
+    ws = openpyxl.load_workbook(io.BytesIO(r.body)).active
+    cell = ws.cell(row=2, column=10)  # 提交时间
+    assert isinstance(cell.value, dt.datetime) and cell.number_format == 'yyyy"年"m"月"d"日" hh:mm:ss'
+    created = (await api.get("/api/v1/staff/appointments?status=submitted", token=clerk)).json["items"][0]["created_at"]
+    assert abs((cell.value - dt.datetime.fromisoformat(created).replace(tzinfo=None)).total_seconds()) < 1

@@ -133,7 +133,7 @@ async def test_application_events_reach_the_stage_reviewers_not_the_city_window(
     lisi = room.token["lisi"]
     draft = (await api.get("/api/v1/me/applications?status=draft", token=lisi)).json["items"][0]
     t0 = time.monotonic()
-    r = await api.post(f"/api/v1/applications/{draft['id']}/submit", {}, token=lisi)
+    r = await api.post(f"/api/v1/applications/{draft['id']}/submit", {"version": draft["version"]}, token=lisi)
     assert r.status == 200, r
     await room.settle()
     for name in ("lisi", "agri_reviewer"):

@@ -15,6 +15,7 @@ const { normaliseForm, toPayload, fieldErrorMessage, requiredKinds, missingMessa
   '../../src/pages/holder/applicationForm'
 )
 const { APPOINTMENT_STATUS, formatTime, clock } = await import('../../src/utils/format')
+const { cardRefusal } = await import('../../src/utils/cardState')
 
 afterEach(() => {
   vi.useRealTimers()
@@ -129,6 +130,17 @@ describe('FileThumb', () => {
     expect(chip.attributes('target')).toBeUndefined()
     expect(chip.text()).toContain('下载')
     for (const tag of ['img', 'iframe', 'embed', 'object']) expect(pdf.find(tag).exists()).toBe(false)
+  })
+})
+
+describe('card state', () => {
+  it('says before the form what the server would refuse', () => {
+    const holder = (card) => ({ roles: ['holder'], card })
+    expect(cardRefusal(holder({ status: 'active' }))).toBe('')
+    expect(cardRefusal(holder({ status: 'disabled' }))).toContain('已停用')
+    expect(cardRefusal(holder({ status: 'expired' }))).toContain('续办')
+    expect(cardRefusal(holder(null))).toContain('还没有英才卡')
+    expect(cardRefusal({ roles: ['window_staff'] })).toBe('')
   })
 })
 
