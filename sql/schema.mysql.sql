@@ -579,6 +579,8 @@ ALTER TABLE cards ADD COLUMN relation VARCHAR(8);
 
 CREATE INDEX ix_cards_main ON cards (main_card_id);
 
+CREATE INDEX ix_appointment_history_from_window ON appointment_history (from_window_id, appointment_id);
+
 UPDATE alembic_version SET version_num='0009' WHERE alembic_version.version_num = '0008';
 
 

@@ -489,6 +489,8 @@ appointment_history = sa.Table(
     sa.Column("to_window_id", BigId),
     sa.Column("created_at", Instant, nullable=False),
     sa.Index("ix_appointment_history_appt", "appointment_id", "id"),
+    # the forwarding clerk's 已转办 view: what was forwarded from these windows
+    sa.Index("ix_appointment_history_from_window", "from_window_id", "appointment_id"),
     **MYSQL_OPTS,
 )
 

@@ -94,7 +94,13 @@ async def test_forward_moves_work_to_the_city_window_and_return_allows_resubmit(
     assert appt["id"] not in [a["id"] for a in (await api.get("/api/v1/staff/appointments", token=wendeng)).json["items"]]
     city_list = (await api.get(f"/api/v1/staff/appointments?window_id={win['city']}", token=city)).json["items"]
     assert appt["id"] in [a["id"] for a in city_list]
-    assert (await api.get(f"/api/v1/appointments/{appt['id']}", token=wendeng)).status == 404
+    # the forwarder keeps read access (read-only) and finds it under 已转办
+    r = await api.get(f"/api/v1/appointments/{appt['id']}", token=wendeng)
+    assert r.status == 200 and r.json["read_only"] is True
+    fwd = (await api.get("/api/v1/staff/appointments?forwarded=true", token=wendeng)).json["items"]
+    assert [a["id"] for a in fwd] == [appt["id"]]
+    r = await act(api, wendeng, (await api.get(f"/api/v1/appointments/{appt['id']}", token=wendeng)).json, "accept", "受理")
+    assert r.status in (403, 404), "read access only"
     await deliver(deps)
     assert (await sms(api, "13900000102"))[0]["template"] == "work_arrived"
 

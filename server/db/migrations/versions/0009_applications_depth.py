@@ -28,9 +28,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('member_name', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('relation', sa.String(length=8), nullable=True))
         batch_op.create_index('ix_cards_main', ['main_card_id'], unique=False)
+    # 已转办: what was forwarded from a window
+    with op.batch_alter_table('appointment_history', schema=None) as batch_op:
+        batch_op.create_index('ix_appointment_history_from_window', ['from_window_id', 'appointment_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('appointment_history', schema=None) as batch_op:
+        batch_op.drop_index('ix_appointment_history_from_window')
     with op.batch_alter_table('cards', schema=None) as batch_op:
         batch_op.drop_index('ix_cards_main')
         batch_op.drop_column('relation')
