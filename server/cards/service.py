@@ -148,7 +148,7 @@ async def set_status(db, *, card_no: str, status: str, reason: str, actor: str, 
             if main is None or main["status"] != "active":
                 raise errors.InvalidTransition("主卡已停用，副卡不能单独启用")
         if card["main_card_id"] is None:
-            await _cascade_status(tx, card, status, actor, now)
+            await cascade_status(tx, card, status, actor, now)
         if card["status"] != status:
             await tx.execute(cards.update().where(cards.c.id == card["id"]).values(
                 status=status, status_reason=reason.strip() or None, status_by=actor, status_at=now,
@@ -193,7 +193,7 @@ async def follow_main(tx, main: dict, now: dt.datetime) -> None:
         level=main["level"], valid_until=main["valid_until"], version=cards.c.version + 1, updated_at=now))
 
 
-async def _cascade_status(tx, main: dict, status: str, actor: str, now: dt.datetime) -> None:
+async def cascade_status(tx, main: dict, status: str, actor: str, now: dt.datetime) -> None:
     """Disabling a main card disables its dependents; enabling it re-enables those it disabled (a
     dependent disabled on its own stays disabled)."""
     if status == "disabled":

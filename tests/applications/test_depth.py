@@ -286,3 +286,24 @@ async def test_exported_times_are_real_excel_date_times_in_china_time(api, deps)
     # China time: the stored instant (UTC) plus eight hours
     stored = (await api.get("/api/v1/admin/cards?q=WH202400000001", token=admin)).json["items"][0]["status_at"]
     assert abs((status_at.value - dt.datetime.fromisoformat(stored).replace(tzinfo=None)).total_seconds()) < 1
+
+
+async def test_a_pc_side_status_change_carries_the_dependents(api, deps, clock):
+    """The PC side disables a main card by its versioned upsert: its 副卡 follow, as with the admin's button."""
+    from server.cards.service import issue_card
+    from server.db.tables import cards
+    from tests.sync.test_api import Pc, card, holder
+
+    pc = Pc(api, clock)
+    assert (await pc.call("PUT", "/api/v1/sync/holders/PC-1001", holder(1))).status == 201
+    assert (await pc.call("PUT", "/api/v1/sync/cards/WH202600009999", card(1))).status in (200, 201)
+    async with deps.db.transaction() as tx:
+        main = await tx.fetchone(sa.select(cards).where(cards.c.card_no == "WH202600009999"))
+        dep = await issue_card(tx, holder_id=main["holder_id"], level=main["level"], now=deps.clock(),
+                               valid_until=main["valid_until"], main=main, member={"name": "钱芳", "relation": "配偶"})
+    r = await pc.call("PUT", "/api/v1/sync/cards/WH202600009999", card(2, status="disabled"))
+    assert r.status == 200 and r.json == {"applied": True}
+    status = lambda: deps.db.fetchval(sa.select(cards.c.status).where(cards.c.id == dep["id"]))  # noqa: E731
+    assert await status() == "disabled"
+    assert (await pc.call("PUT", "/api/v1/sync/cards/WH202600009999", card(3, status="active"))).json == {"applied": True}
+    assert await status() == "active"
