@@ -17,7 +17,7 @@ from server import errors
 from server.accounts.privacy import mask_id_number, mask_phone
 from server.applications import materials as mats
 from server.applications import notify
-from server.applications.routing import route_application
+from server.applications.routing import HonorTitleUnknown, honor_titles_matching, route_application
 from server.applications.schemas import missing_fields
 from server.cards import service as cards_service
 from server.db.database import IntegrityError, Query
@@ -227,6 +227,15 @@ async def _check_files(tx, applicant_id: int, form: dict) -> None:
 _COPYABLE = ("rejected", "withdrawn")
 
 
+async def _check_honor_title(tx, form: dict) -> None:
+    """The honor title is one of the routing table's full names, refused when the draft is saved, not
+    only at submission (an abbreviation cannot be routed)."""
+    title = ((form.get("talent") or {}).get("honor_title") or "").strip()
+    if title and title not in {t["title"] for t in await honor_titles_matching(tx, title)}:
+        raise HonorTitleUnknown(details={"honor_title": title,
+                                         "fields": {"form.talent.honor_title": "请从列表中选择荣誉称号全称"}})
+
+
 async def create_draft(deps, applicant_id: int, app_type: str, form: dict, copy_of: int | None = None) -> dict:
     """A new draft; with `copy_of` (重新申报) prefilled from the applicant's own rejected or withdrawn
     application, its stored form (encrypted ID numbers included) taken as it is."""
@@ -246,6 +255,7 @@ async def create_draft(deps, applicant_id: int, app_type: str, form: dict, copy_
         # said when the draft is started, not only at its submission
         if await tx.fetchone(_OTHER_IN_PROGRESS, {"applicant_id": applicant_id, "id": 0}):
             raise ApplicationInProgress()
+        await _check_honor_title(tx, stored)
         await _check_files(tx, applicant_id, stored)
         app_id = await tx.insert(applications, dict(
             applicant_id=applicant_id, type=app_type, status="draft", form=json.dumps(stored, ensure_ascii=False),
@@ -276,6 +286,7 @@ async def update_form(deps, app_id: int, applicant_id: int, form: dict, version:
         if app["status"] not in ("draft", "correction_required"):
             raise errors.InvalidTransition("只有草稿或待补正的申请可以修改")
         stored = protect_form(form, deps.cipher, json.loads(app["form"]))
+        await _check_honor_title(tx, stored)
         await _check_files(tx, applicant_id, stored)
         # the declaration's time is the first acceptance; unticking it withdraws the commitment
         accepted = (app["declaration_accepted_at"] or now) if stored.get("declaration_accepted") else None

@@ -326,7 +326,8 @@ async def export_cards(db, *, status, level, q, now: dt.datetime, executor) -> b
     wb = SafeWorkbook(buf, {"constant_memory": True, "in_memory": False})
     ws = wb.add_worksheet("英才卡")
     head = wb.add_format({"bold": True, "bg_color": "#E8F0FE"})
-    headers = ["卡号", "持卡人", "手机号", "证件号", "等级", "状态", "发卡日期", "有效期至", "停用原因", "操作人", "操作时间"]
+    headers = ["卡号", "持卡人", "手机号", "证件号", "等级", "状态", "发卡日期", "有效期至", "停用原因", "操作人", "操作时间",
+               "卡类型", "主卡卡号", "副卡持有人", "关系"]
     for c, h in enumerate(headers):
         ws.write(0, c, h, head)
     ws.set_column(0, 0, 18)
@@ -346,7 +347,9 @@ async def export_cards(db, *, status, level, q, now: dt.datetime, executor) -> b
             ws.write_row(row_no, 0, [v["card_no"], v["holder"]["name"], v["holder"]["phone_masked"] or "",
                                      v["holder"]["id_number_masked"] or "", v["level"], STATUS_ZH[v["status"]],
                                      r["issued_at"], r["valid_until"], v["status_reason"] or "",
-                                     v["status_by"] or "", r["status_at"]])
+                                     v["status_by"] or "", r["status_at"],
+                                     "副卡" if v["kind"] == "dependent" else "主卡", v["main_card_no"] or "",
+                                     v["member_name"] or "", v["relation"] or ""])
             row_no += 1
         cursor = rows[-1]["id"]
     await asyncio.get_running_loop().run_in_executor(executor, wb.close)

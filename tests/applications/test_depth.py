@@ -203,6 +203,12 @@ async def test_dependent_card_issued_shown_scanned_and_following_the_main(api, d
     assert [(i["kind"], i["main_card_no"], i["relation"]) for i in items] == [("dependent", card["card_no"], "配偶")]
     items = (await api.get(f"/api/v1/admin/cards?q={card['card_no']}", token=admin)).json["items"]
     assert [(i["kind"], i["main_card_no"]) for i in items] == [("main", None)]
+    import io
+
+    import openpyxl
+    r = await api.get(f"/api/v1/admin/cards/export.xlsx?q={dep['card_no']}", token=admin)
+    rows = list(openpyxl.load_workbook(io.BytesIO(r.body)).active.values)
+    assert rows[1][-4:] == ("副卡", card["card_no"], "王芳", "配偶")
     # disabling the main card disables the dependent; enabling it brings it back
     assert (await api.post(f"/api/v1/admin/cards/{card['card_no']}/disable", {"reason": "核查"}, token=admin)).status == 200
     assert (await api.get("/api/v1/me/card", token=lisi)).json["dependents"][0]["status"] == "disabled"
@@ -307,3 +313,19 @@ async def test_a_pc_side_status_change_carries_the_dependents(api, deps, clock):
     assert await status() == "disabled"
     assert (await pc.call("PUT", "/api/v1/sync/cards/WH202600009999", card(3, status="active"))).json == {"applied": True}
     assert await status() == "active"
+
+
+async def test_an_abbreviated_honor_title_is_refused_when_saved(api):
+    lisi = await api.login_sms(LISI)
+    full = (await api.get(f"/api/v1/applications/{(await lisi_draft(api, lisi))['id']}", token=lisi)).json
+    form = full["form"]
+    form["talent"]["honor_title"] = "乡村之星"
+    r = await api.put(f"/api/v1/applications/{full['id']}", {"form": form, "version": full["version"]}, token=lisi)
+    assert r.status == 422 and r.code == "HONOR_TITLE_UNKNOWN"
+    assert "form.talent.honor_title" in r.json["error"]["details"]["fields"]
+    r = await api.post("/api/v1/applications", {"type": "renew", "form": {"talent": {"honor_title": "名医"}}},
+                       token=await api.login_sms("13800000001"))
+    assert r.status == 422 and r.code == "HONOR_TITLE_UNKNOWN"
+    form["talent"]["honor_title"] = "威海市名医"
+    assert (await api.put(f"/api/v1/applications/{full['id']}", {"form": form, "version": full["version"]},
+                          token=lisi)).status == 200
