@@ -154,7 +154,8 @@ class Config:
         if app_env not in ("dev", "test", "production"):
             raise ConfigError(f"APP_ENV must be dev, test or production, got {app_env!r}")
         templates = {}
-        for name in ("LOGIN", "APPOINTMENT_FEEDBACK", "RATING_INVITE", "WORK_ARRIVED", "SUPERVISION"):
+        for name in ("LOGIN", "APPOINTMENT_FEEDBACK", "RATING_INVITE", "WORK_ARRIVED", "SUPERVISION",
+                     "APPLICATION_RETURNED", "APPLICATION_REJECTED", "APPLICATION_APPROVED"):
             value = env.get(f"ALIYUN_SMS_TEMPLATE_{name}")
             if value:
                 templates[name.lower()] = value

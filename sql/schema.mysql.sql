@@ -619,6 +619,18 @@ CREATE INDEX ix_ratings_created ON ratings (created_at);
 UPDATE alembic_version SET version_num='0008' WHERE alembic_version.version_num = '0007';
 
 
+ALTER TABLE applications ADD COLUMN declaration_accepted_at DATETIME(6);
+
+ALTER TABLE cards ADD COLUMN main_card_id BIGINT;
+
+ALTER TABLE cards ADD COLUMN member_name VARCHAR(32);
+
+ALTER TABLE cards ADD COLUMN relation VARCHAR(8);
+
+CREATE INDEX ix_cards_main ON cards (main_card_id);
+
+CREATE INDEX ix_appointment_history_from_window ON appointment_history (from_window_id, appointment_id);
+
 UPDATE alembic_version SET version_num='0009' WHERE alembic_version.version_num = '0008';
 
 

@@ -119,10 +119,11 @@ async def load(tx, ctx: dict, deps) -> None:
         "family": [],
         "materials": docs,
         "photo_file_id": photos["lisi"][1],
+        "declaration_accepted": True,
     }
     stored = protect_form(form, deps.cipher, None)
     from server.db.tables import applications
 
     ctx["lisi_draft"] = await tx.insert(applications, dict(
         applicant_id=accts["lisi"], type="new", status="draft", form=json.dumps(stored, ensure_ascii=False),
-        reviewed=False, version=1, created_at=now, updated_at=now))
+        reviewed=False, version=1, created_at=now, updated_at=now, declaration_accepted_at=now))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.applications import eligibility, materials, publicity, service
+from server.applications import eligibility, materials, publicity, routing, service
 from server.applications import schemas as s
 from server.web.auth_policy import LOGGED_IN, PUBLIC, roles
 from server.web.base import ApiHandler, endpoint
@@ -24,7 +24,8 @@ class ApplicationsHandler(ApiHandler):
     @endpoint(HOLDER, body=s.NewApplicationIn, status=201, idempotent=True, summary="新建申领草稿（新办/续办/补办/变更）")
     async def post(self):
         b = self.body_args
-        return await service.create_draft(self.deps, self.principal.id, b.type, b.form.model_dump(mode="json"))
+        return await service.create_draft(self.deps, self.principal.id, b.type, b.form.model_dump(mode="json"),
+                                          int(b.copy_of) if b.copy_of else None)
 
 
 class ApplicationHandler(ApiHandler):
@@ -74,6 +75,12 @@ class MaterialsHandler(ApiHandler):
     @endpoint(LOGGED_IN, summary="各申领类型所需材料")
     async def get(self):
         return {"items": materials.catalog(), "photo_required_for": list(materials.PHOTO_REQUIRED)}
+
+
+class HonorTitlesHandler(ApiHandler):
+    @endpoint(LOGGED_IN, query=s.HonorTitlesQuery, summary="荣誉称号（全称）及其主管部门：申请表的选择器数据")
+    async def get(self):
+        return {"items": await routing.honor_titles_matching(self.db, self.query_args.q)}
 
 
 class ReviewQueueHandler(ApiHandler):
@@ -126,6 +133,7 @@ ROUTES = [
     (r"/api/v1/applications/(?P<app_id>[^/]+)/withdraw", WithdrawHandler),
     (r"/api/v1/me/applications", MyApplicationsHandler),
     (r"/api/v1/me/application-prefill", PrefillHandler),
+    (r"/api/v1/honor-titles", HonorTitlesHandler),
     (r"/api/v1/review/applications", ReviewQueueHandler),
     (r"/api/v1/review/applications/(?P<app_id>[^/]+)/actions", ReviewActionHandler),
 ]

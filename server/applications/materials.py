@@ -23,11 +23,16 @@ def catalog() -> list[dict]:
     return [{"kind": k, "name": n, "required_for": list(t)} for k, n, t in MATERIALS]
 
 
+def wants_dependent_card(form: dict) -> bool:
+    """A family member is marked for a dependent card (副卡): its documents become required."""
+    return any(isinstance(m, dict) and m.get("wants_card") for m in form.get("family") or [])
+
+
 def missing_materials(app_type: str, form: dict) -> list[dict]:
     """What a submission of this type still lacks, as [{kind, name}]."""
     have = {m["kind"] for m in form.get("materials") or []}
     need = [k for k, _, types in MATERIALS if app_type in types]
-    if form.get("family"):
+    if wants_dependent_card(form):
         need.append("family_id")  # 副卡: the family members' identity documents
     out = [{"kind": k, "name": NAMES[k]} for k in need if k not in have]
     if app_type in PHOTO_REQUIRED and not form.get("photo_file_id"):

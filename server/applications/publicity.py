@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from server import errors
 from server.accounts.privacy import mask_name
+from server.applications import notify
 from server.applications import service as apps
 from server.db.database import Query
 from server.db.tables import application_actions, applications
@@ -94,6 +95,8 @@ async def issue_due(deps) -> int:
                                                       actor_name="系统",
                                                       opinion="公示期满无异议", created_at=now))
             app = await tx.fetchone(_GET, {"id": row["id"]})
+            # the applicant hears the outcome when the card issues (SMS, and WeChat where granted)
+            await notify.outcome(tx, deps, app, "approve", "公示期满无异议", now, card["card_no"])
             await apps._event(tx, app, "application.updated", now)
         issued += 1
     return issued

@@ -45,6 +45,21 @@ _DISTRICT_HR = Query(sa.select(orgs.c.id, orgs.c.name).where(orgs.c.type == "dis
 _CITY_HR = Query(sa.select(orgs.c.id, orgs.c.name).where(orgs.c.type == "city_hr").order_by(orgs.c.id).limit(1))
 
 
+_TITLES = sa.select(honor_titles.c.name.label("title"), orgs.c.name.label("org_name")).select_from(
+    honor_titles.join(orgs, orgs.c.id == honor_titles.c.dept_org_id)).order_by(honor_titles.c.name)
+
+
+async def honor_titles_matching(db, q: str | None, limit: int = 50) -> list[dict]:
+    """The routing table's honor titles (full official names) with their competent department, those
+    containing `q` when given. The one reader of the table for pickers: if the titles move, only this
+    function changes."""
+    stmt = _TITLES.limit(limit)
+    if q:
+        like = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(honor_titles.c.name.like(f"%{like}%", escape="\\"))
+    return [dict(r) for r in await db.fetchall(stmt)]
+
+
 def _stage(key: str, name: str, org: dict) -> dict:
     return {"key": key, "name": name, "org_id": org["id"], "org_name": org["name"]}
 

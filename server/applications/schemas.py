@@ -100,6 +100,8 @@ class FamilyMember(Part):
     name: str = Field(min_length=1, max_length=32)
     id_number: str | None = S(32)
     relation: Literal["配偶", "子女", "父母", "其他"]
+    # 申领副卡 (seed 001): a dependent card for this member, issued with the main card
+    wants_card: bool = False
 
     _id = field_validator("id_number")(_check_id)
 
@@ -119,6 +121,8 @@ class ApplicationForm(Part):
     family: list[FamilyMember] = Field(default_factory=list, max_length=10)
     materials: list[Material] = Field(default_factory=list, max_length=30)
     photo_file_id: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$", description="一寸照片的file_id")
+    # 申请须知 / 诚信声明 accepted (the time is recorded on the application; submission requires it)
+    declaration_accepted: bool = False
 
 
 REQUIRED_FIELDS = {
@@ -152,6 +156,8 @@ def missing_fields(form: dict) -> dict[str, str]:
 class NewApplicationIn(BaseModel):
     type: Literal["new", "renew", "replace", "change"]
     form: ApplicationForm = Field(default_factory=ApplicationForm)
+    # 重新申报: start from one's own rejected or withdrawn application (its form is copied; `form` is ignored)
+    copy_of: str | None = Field(default=None, pattern=r"^[0-9]{1,18}$")
 
 
 class UpdateApplicationIn(BaseModel):
@@ -177,6 +183,15 @@ class MyApplicationsQuery(BaseModel):
                     "withdrawn"] | None = None
     cursor: str | None = Field(default=None, max_length=20)
     limit: int = Field(default=20, ge=1, le=100)
+
+
+class HonorTitlesQuery(BaseModel):
+    q: str | None = Field(default=None, max_length=64, description="全称中包含的文字")
+
+    @field_validator("q")
+    @classmethod
+    def _strip(cls, v):
+        return (v or "").strip() or None
 
 
 class ReviewQueueQuery(BaseModel):

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 
 from server import errors
 from server.accounts.privacy import mask_id_number, mask_phone
-from server.applications import eligibility, prefill
+from server.applications import eligibility, notify, prefill
 from server.applications import materials as mats
-from server.applications.routing import route_application
+from server.applications.routing import HonorTitleUnknown, honor_titles_matching, route_application
 from server.applications.schemas import missing_fields
 from server.calendar import service as workcal
 from server.cards import service as cards_service
@@ -57,6 +57,10 @@ class FormIncomplete(errors.DomainError):
 
 class CardExists(errors.DomainError):
     status, code, message = 409, "CARD_EXISTS", "您已持有英才卡，请选择续办、补办或变更"
+
+
+class DeclarationRequired(errors.DomainError):
+    status, code, message = 422, "FORM_INCOMPLETE", "请阅读申请须知并勾选诚信声明后再提交"
 
 
 class CardRequired(errors.DomainError):
@@ -169,7 +173,10 @@ def summary(app: dict) -> dict:
             "status_name": STATUS_ZH[app["status"]], "acceptance_no": app["acceptance_no"], "version": app["version"],
             "applicant_name": (form.get("personal") or {}).get("name"),
             "current_stage": _current_stage(app), "submitted_at": iso(app["submitted_at"]),
-            "updated_at": iso(app["updated_at"]), "created_at": iso(app["created_at"])}
+            "updated_at": iso(app["updated_at"]), "created_at": iso(app["created_at"]),
+            "declaration_accepted_at": iso(app.get("declaration_accepted_at")),
+            # 撤回 works only before a reviewer acted: the page offers it only then
+            "can_withdraw": app["status"] == "submitted" and not app["reviewed"]}
 
 
 async def _files(db_or_tx, app: dict, form: dict, links) -> dict[str, dict]:
@@ -231,17 +238,45 @@ async def _check_files(tx, applicant_id: int, form: dict) -> None:
             raise errors.InvalidRequest("一寸照片需以照片类型上传", details={"fields": {"form.photo_file_id": "请上传照片"}})
 
 
-async def create_draft(deps, applicant_id: int, app_type: str, form: dict) -> dict:
+_COPYABLE = ("rejected", "withdrawn")
+
+
+async def _check_honor_title(tx, form: dict) -> None:
+    """The honor title is one of the routing table's full names, refused when the draft is saved, not
+    only at submission (an abbreviation cannot be routed)."""
+    title = ((form.get("talent") or {}).get("honor_title") or "").strip()
+    if title and title not in {t["title"] for t in await honor_titles_matching(tx, title)}:
+        raise HonorTitleUnknown(details={"honor_title": title,
+                                         "fields": {"form.talent.honor_title": "请从列表中选择荣誉称号全称"}})
+
+
+async def create_draft(deps, applicant_id: int, app_type: str, form: dict, copy_of: int | None = None) -> dict:
+    """A new draft; with `copy_of` (重新申报) prefilled from the applicant's own rejected or withdrawn
+    application, its stored form (encrypted ID numbers included) taken as it is."""
     now = deps.clock()
     await _check_type_precondition(deps.db, applicant_id, app_type)
-    # masked values the applicant got from the prefill (GET /me/application-prefill) keep its data
-    known, _ = await prefill.prefill(deps.db, applicant_id)
-    stored = protect_form(form, deps.cipher, known)
+    if copy_of is not None:
+        old = await deps.db.fetchone(_GET, {"id": copy_of})
+        if old is None or old["applicant_id"] != applicant_id:
+            raise errors.NotFound("申请不存在")
+        if old["status"] not in _COPYABLE:
+            raise errors.InvalidTransition("只有不予受理或已撤回的申请可以重新申报")
+        stored = json.loads(old["form"])
+        stored["declaration_accepted"] = False  # the commitment is made anew for the new application
+    else:
+        # masked values the applicant got from the prefill (GET /me/application-prefill) keep its data
+        known, _ = await prefill.prefill(deps.db, applicant_id)
+        stored = protect_form(form, deps.cipher, known)
     async with deps.db.transaction() as tx:
+        # said when the draft is started, not only at its submission
+        if await tx.fetchone(_OTHER_IN_PROGRESS, {"applicant_id": applicant_id, "id": 0}):
+            raise ApplicationInProgress()
+        await _check_honor_title(tx, stored)
         await _check_files(tx, applicant_id, stored)
         app_id = await tx.insert(applications, dict(
             applicant_id=applicant_id, type=app_type, status="draft", form=json.dumps(stored, ensure_ascii=False),
-            reviewed=False, version=1, created_at=now, updated_at=now))
+            reviewed=False, version=1, created_at=now, updated_at=now,
+            declaration_accepted_at=now if stored.get("declaration_accepted") else None))
         app = await tx.fetchone(_GET, {"id": app_id})
         return await full_view(tx, app, deps.upload_links)
 
@@ -267,9 +302,13 @@ async def update_form(deps, app_id: int, applicant_id: int, form: dict, version:
         if app["status"] not in ("draft", "correction_required"):
             raise errors.InvalidTransition("只有草稿或待补正的申请可以修改")
         stored = protect_form(form, deps.cipher, json.loads(app["form"]))
+        await _check_honor_title(tx, stored)
         await _check_files(tx, applicant_id, stored)
+        # the declaration's time is the first acceptance; unticking it withdraws the commitment
+        accepted = (app["declaration_accepted_at"] or now) if stored.get("declaration_accepted") else None
         await tx.execute(applications.update().where(applications.c.id == app_id).values(
-            form=json.dumps(stored, ensure_ascii=False), version=applications.c.version + 1, updated_at=now))
+            form=json.dumps(stored, ensure_ascii=False), version=applications.c.version + 1, updated_at=now,
+            declaration_accepted_at=accepted))
         return await full_view(tx, await tx.fetchone(_GET, {"id": app_id}), deps.upload_links)
 
 
@@ -311,6 +350,8 @@ async def submit(deps, app_id: int, applicant_id: int, actor_name: str, version:
             raise ApplicationInProgress()
         await _check_type_precondition(tx, applicant_id, app["type"])
         form = json.loads(app["form"])
+        if app["declaration_accepted_at"] is None:
+            raise DeclarationRequired(details={"fields": {"declaration_accepted": "请阅读申请须知并勾选诚信声明"}})
         missing = missing_fields(form)
         if missing:
             raise FormIncomplete(details={"fields": missing})
@@ -439,6 +480,7 @@ async def review(deps, app_id: int, principal, action: str, opinion: str, versio
             raise errors.Forbidden("该申请当前不在本单位的审核环节")
         k = app["stage_index"]
         values: dict = dict(reviewed=True, version=applications.c.version + 1, updated_at=now)
+        outcome, card = action != "approve", None  # an approval is an outcome at the last stage only
         if action == "approve":
             if k + 1 < len(route):
                 values.update(stage_index=k + 1, current_org_id=route[k + 1]["org_id"])
@@ -449,6 +491,7 @@ async def review(deps, app_id: int, principal, action: str, opinion: str, versio
                     # 公示: the card issues when the period ends (server.applications.publicity)
                     values.update(status="publicizing", publicity_starts_at=now, publicity_ends_at=publicity_ends)
                 else:
+                    outcome = True
                     values.update(status="approved", decided_at=now)
                     card = await _fulfil(tx, app, level, now, principal.name)
                     values["card_id"] = card["id"]
@@ -462,6 +505,8 @@ async def review(deps, app_id: int, principal, action: str, opinion: str, versio
                                                   actor_name=principal.name, opinion=opinion or "同意",
                                                   created_at=now))
         app = await tx.fetchone(_GET, {"id": app_id})
+        if outcome:  # the applicant hears it: SMS (+ WeChat where granted), committed with the outcome
+            await notify.outcome(tx, deps, app, action, opinion or "同意", now, card["card_no"] if card else None)
         await _event(tx, app, "application.updated", now, extra_orgs=[principal.org_id])
         return await full_view(tx, app, deps.upload_links)
 
@@ -472,6 +517,14 @@ async def _fulfil(tx, app: dict, card_level: str | None, now: dt.datetime, actor
     holder_id = app["applicant_id"]
     level = card_level or (form.get("talent") or {}).get("card_level") or "C"
     await _adopt_identity(tx, holder_id, form, now)
+    card = await _fulfil_main(tx, app, form, level, now, actor)
+    # 副卡: the family members marked for a dependent card, linked to the (new) main card
+    await cards_service.issue_dependents(tx, card, form.get("family") or [], now)
+    return card
+
+
+async def _fulfil_main(tx, app: dict, form: dict, level: str, now: dt.datetime, actor: str) -> dict:
+    holder_id = app["applicant_id"]
     current = await cards_service.holder_card(tx, holder_id)
     if app["type"] == "new" or current is None:
         return await cards_service.issue_card(tx, holder_id=holder_id, level=level, now=now)
@@ -486,8 +539,10 @@ async def _fulfil(tx, app: dict, card_level: str | None, now: dt.datetime, actor
                             data={"card_no": current["card_no"], "status": "disabled", "reason": "补办新卡，原卡作废",
                                   "holder_id": str(holder_id)},
                             to=events.audience(accounts=[holder_id], roles=["admin"]))
-        return await cards_service.issue_card(tx, holder_id=holder_id, level=current["level"], now=now,
+        card = await cards_service.issue_card(tx, holder_id=holder_id, level=current["level"], now=now,
                                               valid_until=current["valid_until"])
+        await cards_service.move_dependents(tx, current["id"], card["id"], now)
+        return card
     values: dict = dict(version=cards.c.version + 1, updated_at=now)
     if app["type"] == "renew":
         base = max(today, current["valid_until"])
@@ -496,6 +551,7 @@ async def _fulfil(tx, app: dict, card_level: str | None, now: dt.datetime, actor
         values["level"] = level
     await tx.execute(cards.update().where(cards.c.id == current["id"]).values(**values))
     card = await tx.fetchone(sa.select(cards).where(cards.c.id == current["id"]))
+    await cards_service.follow_main(tx, card, now)
     await events.record(tx, type="card.updated", entity="card", entity_id=card["card_no"], now=now,
                         data={"card_no": card["card_no"], "level": card["level"],
                               "valid_until": card["valid_until"].isoformat(), "holder_id": str(holder_id)},

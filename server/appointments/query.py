@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from server.accounts.privacy import mask_phone
 from server.appointments.service import ACTIVE, STATUS_ZH, is_overdue
-from server.db.tables import accounts, appointments, services, windows
+from server.db.tables import accounts, appointment_history, appointments, services, windows
 from server.web.jsonutil import CST, iso
 from server.web.pagination import keyset_page
 from server.web.validators import ID_RE
@@ -45,7 +45,15 @@ async def _id_bound(db, day: dt.date, first: bool) -> int | None:
 async def build_filter(db, scope, f, now: dt.datetime):
     """The WHERE clause for the filters and the caller's scope, or None when nothing can match."""
     conds = []
-    if not scope.all:
+    if getattr(f, "forwarded", None):
+        # 已转办: forwarded from the caller's windows (anywhere for those who see every window)
+        fwd = sa.select(appointment_history.c.appointment_id).where(appointment_history.c.action == "forward")
+        if not scope.all:
+            if not scope.window_ids:
+                return None
+            fwd = fwd.where(appointment_history.c.from_window_id.in_(sorted(scope.window_ids)))
+        conds.append(appointments.c.id.in_(fwd))
+    elif not scope.all:
         if not scope.window_ids:
             return None
         conds.append(appointments.c.window_id.in_(sorted(scope.window_ids)))
@@ -157,7 +165,7 @@ async def export_xlsx(db, scope, f, now: dt.datetime, executor) -> str:
                 ws.write_row(start + i, 0, [
                     r["id"], STATUS_ZH[r["status"]], "是" if is_overdue(r, now) else "否", names["s"].get(r["service_id"], ""),
                     names["w"].get(r["window_id"], ""), r["district"], r["holder_name"], mask_phone(r["phone"]) or "",
-                    r["content"][:500], iso(r["created_at"]) or "", iso(r["deadline_at"]) or ""])
+                    r["content"][:500], r["created_at"], r["deadline_at"]])  # real date-times (SafeWorkbook)
 
         await loop.run_in_executor(executor, write)
         line += len(rows)

@@ -65,6 +65,8 @@ class StaffListQuery(BaseModel):
     date_to: Day | None = Field(default=None, alias="to")
     q: str | None = Field(default=None, max_length=64, description="申请人姓名或预约编号")
     overdue: bool | None = None
+    # 已转办: what the caller's windows forwarded elsewhere (read-only for them)
+    forwarded: bool | None = None
     cursor: IdStr | None = None
     limit: int = Field(default=20, ge=1, le=100)
 

@@ -366,7 +366,17 @@ async def get_for(deps, principal, appt_id: int) -> dict:
     scope = await staff_scope(deps.db, principal)
     if scope.sees(appt["window_id"]):
         return await view(deps.db, appt, now, deps.upload_links, for_staff=True)
+    if scope.window_ids and await deps.db.fetchone(_FORWARDED_FROM.where(
+            appointment_history.c.appointment_id == appt_id,
+            appointment_history.c.from_window_id.in_(sorted(scope.window_ids)))):
+        # the clerk forwarded it: they keep reading what they passed on, without acting on it
+        out = await view(deps.db, appt, now, deps.upload_links, for_staff=True)
+        out["read_only"] = True
+        return out
     raise errors.NotFound("预约不存在")
+
+
+_FORWARDED_FROM = sa.select(appointment_history.c.id).where(appointment_history.c.action == "forward").limit(1)
 
 
 # --------------------------------------------------------------------------- staff side

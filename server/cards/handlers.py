@@ -26,7 +26,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class MyCardHandler(ApiHandler):
     @endpoint(roles("holder"), summary="我的英才卡（状态实时）")
     async def get(self):
-        card = await service.holder_card(self.db, self.principal.id)
+        card, dependents = await service.holder_cards(self.db, self.principal.id)
         if card is None:
             raise service.NoCard()
         holder = await self.db.fetchone(_HOLDER, {"id": self.principal.id})
@@ -34,6 +34,8 @@ class MyCardHandler(ApiHandler):
         out["status_reason"] = card["status_reason"] if card["status"] == "disabled" else None
         out["holder"] = {"name": holder["name"], "id_number_masked": holder["id_number_masked"],
                          "photo_url": self.deps.upload_links.url(holder["photo_file_id"])}
+        today = service.today_cst(self.now())
+        out["dependents"] = [service.dependent_summary(d, today) for d in dependents]
         out["quotas"] = []
         for extend in CARD_EXTENSIONS:
             await extend(self, card, out)

@@ -51,7 +51,7 @@ def effective_status(row: dict, today: dt.date) -> str:
 _HOLDER_CARD = Query(
     sa.select(cards.c.id, cards.c.card_no, cards.c.level, cards.c.status, cards.c.issued_at, cards.c.valid_until,
               cards.c.status_reason, cards.c.version)
-    .where(cards.c.holder_id == sa.bindparam("holder_id"))
+    .where(cards.c.holder_id == sa.bindparam("holder_id"), cards.c.main_card_id.is_(None))
     .order_by(cards.c.id.desc())
     .limit(1)
 )
@@ -60,7 +60,7 @@ _BY_NO_LOCK = Query(sa.select(cards).where(cards.c.card_no == sa.bindparam("card
 
 
 async def holder_card(db, holder_id: int) -> dict | None:
-    """The holder's current card (the newest one), or None."""
+    """The holder's current (main) card (the newest one), or None; dependent cards (副卡) are not it."""
     return await db.fetchone(_HOLDER_CARD, {"holder_id": holder_id})
 
 
@@ -74,6 +74,20 @@ async def require_active_card(db, holder_id: int, now: dt.datetime) -> dict:
         raise CardDisabled()
     if state == "expired":
         raise CardExpired()
+    return card
+
+
+async def require_active_dependent(db, holder_id: int, card_no: str, now: dt.datetime) -> dict:
+    """A dependent card (副卡) of this holder's own that may be shown right now; any other number is
+    NotFound (a holder never learns about another's cards)."""
+    card = await db.fetchone(_BY_NO, {"card_no": card_no})
+    if card is None or card["holder_id"] != holder_id or card["main_card_id"] is None:
+        raise errors.NotFound("英才卡不存在")
+    state = effective_status(card, today_cst(now))
+    if state == "disabled":
+        raise CardDisabled("该副卡已停用，暂不能使用绿色通道服务")
+    if state == "expired":
+        raise CardExpired("该副卡已过有效期，请主卡持卡人办理续办")
     return card
 
 
@@ -92,8 +106,10 @@ async def new_card_no(tx, now: dt.datetime) -> str:
 
 
 async def issue_card(tx, *, holder_id: int, level: str, now: dt.datetime, valid_until: dt.date | None = None,
-                     card_no: str | None = None) -> dict:
-    """Issue a card (final approval or replacement) and record `card.issued`."""
+                     card_no: str | None = None, main: dict | None = None, member: dict | None = None) -> dict:
+    """Issue a card (final approval or replacement) and record `card.issued`; with `main` and `member`
+    a dependent card (副卡) of that main card for that family member."""
+    link = dict(main_card_id=main["id"], member_name=member.get("name"), relation=member.get("relation")) if main else {}
     today = today_cst(now)
     valid_until = valid_until or today.replace(year=today.year + VALIDITY_YEARS)
     for _ in range(5):
@@ -101,7 +117,7 @@ async def issue_card(tx, *, holder_id: int, level: str, now: dt.datetime, valid_
         try:
             card_id = await tx.insert(cards, dict(
                 card_no=no, holder_id=holder_id, level=level, status="active", issued_at=today,
-                valid_until=valid_until, sync_version=0, version=1, created_at=now, updated_at=now))
+                valid_until=valid_until, sync_version=0, version=1, created_at=now, updated_at=now, **link))
             break
         except IntegrityError:
             if card_no:
@@ -111,7 +127,8 @@ async def issue_card(tx, *, holder_id: int, level: str, now: dt.datetime, valid_
     card = await tx.fetchone(_BY_NO, {"card_no": no})
     await events.record(tx, type="card.issued", entity="card", entity_id=no, now=now,
                         data={"card_no": no, "level": level, "holder_id": str(holder_id),
-                              "valid_until": valid_until.isoformat()},
+                              "valid_until": valid_until.isoformat(),
+                              **({"main_card_no": main["card_no"], "relation": link["relation"]} if main else {})},
                         to=events.audience(accounts=[holder_id], roles=["admin"]))
     assert card is not None and card_id
     return card
@@ -130,13 +147,20 @@ async def record_status_change(tx, *, card_id: int, status: str, reason: str | N
 
 
 async def set_status(db, *, card_no: str, status: str, reason: str, actor: str, now: dt.datetime) -> dict:
-    """Enable or disable a card; from the commit on every green-channel request sees it."""
+    """Enable or disable a card; from the commit on every green-channel request sees it. A main card's
+    dependents (副卡) follow it in the same transaction."""
     if status == "disabled" and not reason.strip():
         raise errors.InvalidRequest("请填写停用原因", details={"fields": {"reason": "请填写停用原因"}})
     async with db.transaction() as tx:
         card = await tx.fetchone(_BY_NO_LOCK, {"card_no": card_no})
         if card is None:
             raise errors.NotFound("英才卡不存在")
+        if status == "active" and card["main_card_id"] is not None:
+            main = await tx.fetchone(sa.select(cards.c.status).where(cards.c.id == card["main_card_id"]))
+            if main is None or main["status"] != "active":
+                raise errors.InvalidTransition("主卡已停用，副卡不能单独启用")
+        if card["main_card_id"] is None:
+            await cascade_status(tx, card, status, actor, now)
         if card["status"] != status:
             await tx.execute(cards.update().where(cards.c.id == card["id"]).values(
                 status=status, status_reason=reason.strip() or None, status_by=actor, status_at=now,
@@ -150,6 +174,87 @@ async def set_status(db, *, card_no: str, status: str, reason: str, actor: str, 
     return await admin_view(db, card, now)
 
 
+# --------------------------------------------------------------------------- dependent cards (副卡)
+
+FOLLOW_REASON = "主卡已停用"
+_DEPENDENTS = Query(sa.select(cards).where(cards.c.main_card_id == sa.bindparam("main")).order_by(cards.c.id))
+
+
+async def issue_dependents(tx, main: dict, family: list[dict], now: dt.datetime) -> list[dict]:
+    """A dependent card for each family member marked `wants_card` who has none on this main card:
+    its own number, the main card's level, validity and holder account (who shows its code)."""
+    have = {(d["member_name"], d["relation"]) for d in await tx.fetchall(_DEPENDENTS, {"main": main["id"]})}
+    out = []
+    for m in family:
+        if not m.get("wants_card") or (m.get("name"), m.get("relation")) in have:
+            continue
+        have.add((m.get("name"), m.get("relation")))
+        out.append(await issue_card(tx, holder_id=main["holder_id"], level=main["level"], now=now,
+                                    valid_until=main["valid_until"], main=main, member=m))
+    return out
+
+
+async def move_dependents(tx, old_main_id: int, new_main_id: int, now: dt.datetime) -> None:
+    """A replaced main card hands its dependents to the new one (补办 keeps the family's cards)."""
+    await tx.execute(cards.update().where(cards.c.main_card_id == old_main_id).values(
+        main_card_id=new_main_id, version=cards.c.version + 1, updated_at=now))
+
+
+async def follow_main(tx, main: dict, now: dt.datetime) -> None:
+    """Renewal and level changes of a main card carry over to its dependents."""
+    await tx.execute(cards.update().where(cards.c.main_card_id == main["id"]).values(
+        level=main["level"], valid_until=main["valid_until"], version=cards.c.version + 1, updated_at=now))
+
+
+async def cascade_status(tx, main: dict, status: str, actor: str, now: dt.datetime) -> None:
+    """Disabling a main card disables its dependents; enabling it re-enables those it disabled (a
+    dependent disabled on its own stays disabled)."""
+    if status == "disabled":
+        where = sa.and_(cards.c.main_card_id == main["id"], cards.c.status == "active")
+        values = dict(status="disabled", status_reason=FOLLOW_REASON)
+    else:
+        where = sa.and_(cards.c.main_card_id == main["id"], cards.c.status == "disabled",
+                        cards.c.status_reason == FOLLOW_REASON)
+        values = dict(status="active", status_reason=None)
+    changed = await tx.fetchall(sa.select(cards.c.id, cards.c.card_no).where(where))
+    if not changed:
+        return
+    await tx.execute(cards.update().where(where).values(**values, status_by=actor, status_at=now,
+                                                         version=cards.c.version + 1, updated_at=now))
+    for r in changed:
+        await record_status_change(tx, card_id=r["id"], status=status, reason=values["status_reason"] or "主卡已启用",
+                                   actor=actor, now=now)
+        await events.record(tx, type="card.status_changed", entity="card", entity_id=r["card_no"], now=now,
+                            data={"card_no": r["card_no"], "status": status, "reason": values["status_reason"] or "",
+                                  "holder_id": str(main["holder_id"])},
+                            to=events.audience(accounts=[main["holder_id"]], roles=["admin"]))
+
+
+_HOLDER_CARDS = Query(
+    sa.select(cards.c.id, cards.c.card_no, cards.c.level, cards.c.status, cards.c.issued_at, cards.c.valid_until,
+              cards.c.status_reason, cards.c.version, cards.c.main_card_id, cards.c.member_name, cards.c.relation)
+    .where(cards.c.holder_id == sa.bindparam("holder_id"))
+    .order_by(cards.c.id.desc())
+    .limit(200)
+)
+
+
+async def holder_cards(db, holder_id: int) -> tuple[dict | None, list[dict]]:
+    """The holder's main card and its dependents, in one statement (GET /me/card's budget)."""
+    rows = await db.fetchall(_HOLDER_CARDS, {"holder_id": holder_id})
+    main = next((r for r in rows if r["main_card_id"] is None), None)
+    deps = [r for r in reversed(rows) if main is not None and r["main_card_id"] == main["id"]]
+    return main, deps
+
+
+def dependent_summary(card: dict, today: dt.date) -> dict:
+    from server.accounts.privacy import mask_name
+
+    return {"card_no": card["card_no"], "name_masked": mask_name(card["member_name"]), "relation": card["relation"],
+            "level": card["level"], "status": effective_status(card, today),
+            "valid_until": card["valid_until"].isoformat()}
+
+
 # --------------------------------------------------------------------------- views
 
 _HOLDER = Query(sa.select(accounts.c.id, accounts.c.name, accounts.c.phone, accounts.c.id_number_masked)
@@ -160,8 +265,12 @@ async def admin_view(db, card: dict, now: dt.datetime) -> dict:
     from server.accounts.privacy import mask_phone
 
     holder = await db.fetchone(_HOLDER, {"id": card["holder_id"]})
+    main_no = None
+    if card["main_card_id"] is not None:
+        main_no = await db.fetchval(sa.select(cards.c.card_no).where(cards.c.id == card["main_card_id"]))
     return _admin_row({**card, "holder_name": holder["name"], "holder_phone": holder["phone"],
-                       "holder_id_masked": holder["id_number_masked"]}, today_cst(now), mask_phone)
+                       "holder_id_masked": holder["id_number_masked"], "main_card_no": main_no},
+                      today_cst(now), mask_phone)
 
 
 _DETAIL_HOLDER = Query(
@@ -219,16 +328,24 @@ def _admin_row(r: dict, today: dt.date, mask_phone) -> dict:
         "version": r["version"],
         "holder": {"id": str(r["holder_id"]), "name": r["holder_name"], "phone_masked": mask_phone(r["holder_phone"]),
                    "id_number_masked": r["holder_id_masked"]},
+        # 副卡: the family member it is for, the relation and the main card's number
+        "kind": "dependent" if r["main_card_id"] is not None else "main", "main_card_no": r["main_card_no"],
+        "member_name": r["member_name"], "relation": r["relation"],
     }
+
+
+_MAIN = cards.alias("main_card")
 
 
 def _list_stmt(*, status: str | None, level: str | None, q: str | None, today: dt.date):
     stmt = (
         sa.select(cards.c.id, cards.c.card_no, cards.c.level, cards.c.status, cards.c.issued_at, cards.c.valid_until,
                   cards.c.status_reason, cards.c.status_by, cards.c.status_at, cards.c.version, cards.c.holder_id,
+                  cards.c.main_card_id, cards.c.member_name, cards.c.relation, _MAIN.c.card_no.label("main_card_no"),
                   accounts.c.name.label("holder_name"), accounts.c.phone.label("holder_phone"),
                   accounts.c.id_number_masked.label("holder_id_masked"))
-        .select_from(cards.join(accounts, accounts.c.id == cards.c.holder_id))
+        .select_from(cards.join(accounts, accounts.c.id == cards.c.holder_id)
+                     .outerjoin(_MAIN, _MAIN.c.id == cards.c.main_card_id))
         .order_by(cards.c.id.desc())
     )
     if status == "disabled":
@@ -271,7 +388,8 @@ async def export_cards(db, *, status, level, q, now: dt.datetime, executor) -> b
     wb = SafeWorkbook(buf, {"constant_memory": True, "in_memory": False})
     ws = wb.add_worksheet("英才卡")
     head = wb.add_format({"bold": True, "bg_color": "#E8F0FE"})
-    headers = ["卡号", "持卡人", "手机号", "证件号", "等级", "状态", "发卡日期", "有效期至", "停用原因", "操作人", "操作时间"]
+    headers = ["卡号", "持卡人", "手机号", "证件号", "等级", "状态", "发卡日期", "有效期至", "停用原因", "操作人", "操作时间",
+               "卡类型", "主卡卡号", "副卡持有人", "关系"]
     for c, h in enumerate(headers):
         ws.write(0, c, h, head)
     ws.set_column(0, 0, 18)
@@ -287,10 +405,13 @@ async def export_cards(db, *, status, level, q, now: dt.datetime, executor) -> b
             break
         for r in rows:
             v = _admin_row(r, today, mask_phone)
+            # dates and times as real Excel values in China time (SafeWorkbook)
             ws.write_row(row_no, 0, [v["card_no"], v["holder"]["name"], v["holder"]["phone_masked"] or "",
                                      v["holder"]["id_number_masked"] or "", v["level"], STATUS_ZH[v["status"]],
-                                     v["issued_at"], v["valid_until"], v["status_reason"] or "",
-                                     v["status_by"] or "", v["status_at"] or ""])
+                                     r["issued_at"], r["valid_until"], v["status_reason"] or "",
+                                     v["status_by"] or "", r["status_at"],
+                                     "副卡" if v["kind"] == "dependent" else "主卡", v["main_card_no"] or "",
+                                     v["member_name"] or "", v["relation"] or ""])
             row_no += 1
         cursor = rows[-1]["id"]
     await asyncio.get_running_loop().run_in_executor(executor, wb.close)

@@ -299,6 +299,8 @@ applications = sa.Table(
     sa.Column("publicity_starts_at", Instant),
     sa.Column("publicity_ends_at", Instant),
     sa.Column("card_level", sa.String(1)),
+    # 诚信声明: when the applicant accepted the declaration (submission requires it)
+    sa.Column("declaration_accepted_at", Instant),
     sa.Index("ix_applications_applicant_status", "applicant_id", "status"),
     sa.Index("ix_applications_queue", "current_org_id", "status", "submitted_at"),
     sa.Index("ix_applications_created", "created_at"),
@@ -344,7 +346,13 @@ cards = sa.Table(
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     sa.Column("created_at", Instant, nullable=False),
     sa.Column("updated_at", Instant, nullable=False),
+    # 副卡 (seed 001): a dependent card names its main card (same holder account), the family member
+    # and the relation; NULL for a main card
+    sa.Column("main_card_id", BigId),
+    sa.Column("member_name", sa.String(32)),
+    sa.Column("relation", sa.String(8)),
     sa.Index("ix_cards_holder", "holder_id", "status"),
+    sa.Index("ix_cards_main", "main_card_id"),
     sa.Index("ix_cards_status_level", "status", "level", "id"),
     **MYSQL_OPTS,
 )
@@ -491,6 +499,8 @@ appointment_history = sa.Table(
     sa.Column("to_window_id", BigId),
     sa.Column("created_at", Instant, nullable=False),
     sa.Index("ix_appointment_history_appt", "appointment_id", "id"),
+    # the forwarding clerk's 已转办 view: what was forwarded from these windows
+    sa.Index("ix_appointment_history_from_window", "from_window_id", "appointment_id"),
     **MYSQL_OPTS,
 )
 

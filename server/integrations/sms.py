@@ -23,6 +23,11 @@ TEMPLATES = {
     "rating_invite": "您预约的{service}已办结，欢迎对本次服务进行评价。",
     "work_arrived": "{window}有新的预约事项待处理：{service}。",
     "supervision": "{window}有{count}件预约事项已超过办理时限，请尽快处理。",
+    "application_returned": "您的英才卡申请（受理号{acceptance_no}）需补正材料：{opinion}。"
+                            "请登录英才卡服务平台按要求补正后重新提交。",
+    "application_rejected": "您的英才卡申请（受理号{acceptance_no}）不予受理，原因：{opinion}。",
+    "application_approved": "您的英才卡申请（受理号{acceptance_no}）已审批通过，英才卡（卡号{card_no}）已发放，"
+                            "可在“我的英才卡”中查看。",
 }
 
 

@@ -32,7 +32,8 @@ class WechatSubscribeSender:
             "thing3": {"value": _thing(params.get("opinion") or params.get("action", ""))},
             "time4": {"value": (params.get("at") or "")[:16].replace("T", " ")},
         }
-        page = f"pages/appointments/detail?id={params.get('appointment_id', '')}"
+        # an application's message names its own page; appointments open the appointment
+        page = params.get("page") or f"pages/appointments/detail?id={params.get('appointment_id', '')}"
         try:
             res = await self.gateway.send_subscribe_message(openid, self.template_id, data, page)
         except errors.WechatRateLimited as exc:

@@ -8,7 +8,7 @@ from server.applications.handlers import cursor_id
 from server.cards import service as cards
 from server.cards.handlers import CARD_EXTENSIONS
 from server.onsite import qr, service, visits
-from server.onsite.schemas import CheckinIn, CheckinOut, StatsQuery, VenueScanIn, VenueScanOut, VisitsQuery
+from server.onsite.schemas import CardQrIn, CheckinIn, CheckinOut, StatsQuery, VenueScanIn, VenueScanOut, VisitsQuery
 from server.web.auth_policy import roles
 from server.web.base import ApiHandler, Raw, endpoint
 from server.web.jsonutil import iso
@@ -17,10 +17,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class CardQrHandler(ApiHandler):
-    @endpoint(roles("holder"), summary="动态二维码：30秒刷新，一次有效，不含个人信息")
+    @endpoint(roles("holder"), body=CardQrIn,
+              summary="动态二维码：30秒刷新，一次有效，不含个人信息（card_no：出示本人名下的副卡）")
     async def post(self):
         now = self.now()
-        card = await cards.require_active_card(self.db, self.principal.id, now)  # live: no cache
+        if self.body_args.card_no:  # a dependent card (副卡) of the holder's own
+            card = await cards.require_active_dependent(self.db, self.principal.id, self.body_args.card_no, now)
+        else:
+            card = await cards.require_active_card(self.db, self.principal.id, now)  # live: no cache
         cfg = self.config
         out = qr.issue(card["id"], now, cfg.qr_keys, cfg.qr_active_key)
         return {"token": out["token"], "expires_at": iso(out["expires_at"]),

@@ -41,6 +41,11 @@ class CheckinIn(_In):
     _sid = field_validator("service_id", mode="before")(_id_or_none)
 
 
+class CardQrIn(_In):
+    # a dependent card (副卡) of the holder's own; absent: the holder's main card
+    card_no: str | None = Field(default=None, max_length=32, pattern=r"^[A-Za-z0-9-]+$")
+
+
 class NamedRef(BaseModel):
     id: str
     name: str
@@ -48,6 +53,8 @@ class NamedRef(BaseModel):
 
 class ScanHolder(BaseModel):
     name_masked: str | None = None
+    # a dependent card (副卡): the family member's relation to the main card's holder
+    relation: str | None = None
     photo_url: str | None = None
     level: str
 

@@ -98,7 +98,8 @@ _PLACE_COLS = (
 
 
 _CARD_COLS = (cards.c.card_no, cards.c.level, cards.c.status, cards.c.valid_until, cards.c.holder_id,
-              accounts.c.name.label("holder_name"), uploads.c.public_id.label("photo_file_id"))
+              accounts.c.name.label("holder_name"), uploads.c.public_id.label("photo_file_id"),
+              cards.c.member_name, cards.c.relation)
 
 
 def _with_card(src):
@@ -137,7 +138,7 @@ _CARD_SRC = (cards.join(accounts, accounts.c.id == cards.c.holder_id)
              .outerjoin(uploads, uploads.c.id == holder_profiles.c.photo_file_id))
 # the holder's newest card, locked: one check-in of a card at a time (the repeat window needs it)
 _HOLDER_CARD_LOCK = Query(sa.select(cards.c.id, *_CARD_COLS).select_from(_CARD_SRC)
-                          .where(cards.c.holder_id == sa.bindparam("holder"))
+                          .where(cards.c.holder_id == sa.bindparam("holder"), cards.c.main_card_id.is_(None))
                           .order_by(cards.c.id.desc()).limit(1).with_for_update())
 
 _USE_TOKEN = Query(qr_uses.insert().values(token_hash=sa.bindparam("h"), created_at=sa.bindparam("now")))
@@ -199,9 +200,12 @@ async def take_quota(tx, *, card_id: int, service_id: int, year: int, quota: int
 def _holder(card: dict | None, links) -> dict | None:
     if card is None:
         return None
+    if card["relation"]:  # a dependent card (副卡): the family member, not the main holder's photo
+        return {"name_masked": mask_name(card["member_name"]), "level": card["level"], "photo_url": None,
+                "relation": card["relation"]}
     # a signed URL: the clerk's phone shows the photo at once, no second authorised request
     return {"name_masked": mask_name(card["holder_name"]), "level": card["level"],
-            "photo_url": links.url(card["photo_file_id"])}
+            "photo_url": links.url(card["photo_file_id"]), "relation": None}
 
 
 def _service_ref(place: dict) -> dict | None:

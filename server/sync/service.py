@@ -101,6 +101,9 @@ async def upsert_card(deps, card_no: str, data) -> tuple[bool, bool]:
             if card["status"] != data.status:
                 await cards_service.record_status_change(tx, card_id=card["id"], status=data.status, reason="PC端同步",
                                                          actor="PC端", now=now)
+            if card["main_card_id"] is None and card["status"] != data.status:  # its 副卡 follow it
+                await cards_service.cascade_status(tx, {**card, "holder_id": holder["account_id"]}, data.status,
+                                                   "PC端", now)
         await events.record(tx, type=type_, entity="card", entity_id=card_no, now=now,
                             data={"card_no": card_no, "status": data.status, "level": data.level,
                                   "valid_until": data.valid_until.isoformat(), "holder_id": str(holder["account_id"]),

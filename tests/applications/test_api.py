@@ -226,7 +226,8 @@ async def test_renew_extends_validity_and_routes_by_district(api):
             "employer": {"name": "威海文登精工机械有限公司", "is_city_level": False, "district": "文登区"},
             "talent": {"category": "第一类", "honor_title": "威海市科技创新领军人才", "card_level": "A"},
             "materials": [{"kind": "id_card", "file_id": await upload(api, zhang, "material")},
-                          {"kind": "employment_proof", "file_id": await upload(api, zhang, "material")}]}
+                          {"kind": "employment_proof", "file_id": await upload(api, zhang, "material")}],
+            "declaration_accepted": True}
     app = (await api.post("/api/v1/applications", {"type": "renew", "form": form}, token=zhang)).json
     r = await applicant(api, zhang, app['id'], "submit")
     assert r.status == 200, r

@@ -94,7 +94,13 @@ async def test_forward_moves_work_to_the_city_window_and_return_allows_resubmit(
     assert appt["id"] not in [a["id"] for a in (await api.get("/api/v1/staff/appointments", token=wendeng)).json["items"]]
     city_list = (await api.get(f"/api/v1/staff/appointments?window_id={win['city']}", token=city)).json["items"]
     assert appt["id"] in [a["id"] for a in city_list]
-    assert (await api.get(f"/api/v1/appointments/{appt['id']}", token=wendeng)).status == 404
+    # the forwarder keeps read access (read-only) and finds it under 已转办
+    r = await api.get(f"/api/v1/appointments/{appt['id']}", token=wendeng)
+    assert r.status == 200 and r.json["read_only"] is True
+    fwd = (await api.get("/api/v1/staff/appointments?forwarded=true", token=wendeng)).json["items"]
+    assert [a["id"] for a in fwd] == [appt["id"]]
+    r = await act(api, wendeng, (await api.get(f"/api/v1/appointments/{appt['id']}", token=wendeng)).json, "accept", "受理")
+    assert r.status in (403, 404), "read access only"
     await deliver(deps)
     assert (await sms(api, "13900000102"))[0]["template"] == "work_arrived"
 
@@ -359,3 +365,17 @@ async def test_dates_at_the_ends_of_the_calendar_are_a_400(api, query):
     for path in ("/api/v1/staff/appointments", "/api/v1/staff/appointments/export.xlsx"):
         r = await api.get(f"{path}?{query}", token=clerk)
         assert r.status == 400 and r.code == "INVALID_REQUEST", r
+
+
+async def test_export_writes_submission_times_as_excel_date_times(api, deps):
+    import datetime as dt
+    svc, win = await ids(deps)
+    zhang = await api.login_sms("13800000001")
+    await book(api, zhang, svc["child_school"], win["文登区"])
+    clerk = await api.login_password("wendeng_window")
+    r = await api.get("/api/v1/staff/appointments/export.xlsx?status=submitted", token=clerk)
+    ws = openpyxl.load_workbook(io.BytesIO(r.body)).active
+    cell = ws.cell(row=2, column=10)  # 提交时间
+    assert isinstance(cell.value, dt.datetime) and cell.number_format == 'yyyy"年"m"月"d"日" hh:mm:ss'
+    created = (await api.get("/api/v1/staff/appointments?status=submitted", token=clerk)).json["items"][0]["created_at"]
+    assert abs((cell.value - dt.datetime.fromisoformat(created).replace(tzinfo=None)).total_seconds()) < 1

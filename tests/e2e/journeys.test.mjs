@@ -78,6 +78,7 @@ describe('H5 journeys', { skip, timeout: 240_000 }, () => {
     await holder.getByPlaceholder('请描述您需要办理的事项').fill('爱人随迁来威，希望推荐文登区内的企业技术岗位。')
     await shot(holder, '02-holder-book')
     await holder.locator('[data-test=submit-booking]').click()
+    await holder.locator('.van-dialog__confirm').click() // 确认提交预约
     await holder.waitForURL(/#\/appointments\/\d+$/)
     const apptId = holder.url().match(/appointments\/(\d+)$/)[1]
     await assertText(holder.locator('[data-test=appointment-status]'), '待受理')
@@ -206,6 +207,7 @@ describe('H5 journeys', { skip, timeout: 240_000 }, () => {
     await li.locator('[data-test=preview]').getByText('威海市乡村之星').waitFor()
     await shot(li, '12-li-preview')
     await li.locator('[data-test=submit-application]').click()
+    await li.locator('.van-dialog__confirm').click() // 确认提交申请
     await li.waitForURL(/#\/applications\/1$/)
     await assertText(li.locator('[data-test=application-status]'), '正在审批')
     await li.locator('[data-test=acceptance-no]').getByText(/RC\d{17}/).waitFor()

@@ -62,6 +62,7 @@ EXPECTED = {
     ("POST", r"/api/v1/applications/(?P<app_id>[^/]+)/submit"): {"holder"},
     ("POST", r"/api/v1/applications/(?P<app_id>[^/]+)/withdraw"): {"holder"},
     ("GET", r"/api/v1/me/applications"): {"holder"},
+    ("GET", r"/api/v1/honor-titles"): USERS,
     ("GET", r"/api/v1/review/applications"): {"reviewer", "admin", "employer"},
     ("POST", r"/api/v1/review/applications/(?P<app_id>[^/]+)/actions"): {"reviewer", "employer"},
     ("GET", r"/api/v1/admin/honor-titles"): {"admin"},

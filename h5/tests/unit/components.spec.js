@@ -11,8 +11,11 @@ const QrCanvas = (await import('../../src/components/QrCanvas.vue')).default
 const StatusTag = (await import('../../src/components/StatusTag.vue')).default
 const AuthImage = (await import('../../src/components/AuthImage.vue')).default
 const FileThumb = (await import('../../src/components/FileThumb.vue')).default
-const { normaliseForm, toPayload, fieldErrorMessage } = await import('../../src/pages/holder/applicationForm')
+const { normaliseForm, toPayload, fieldErrorMessage, requiredKinds, missingMessage } = await import(
+  '../../src/pages/holder/applicationForm'
+)
 const { APPOINTMENT_STATUS, formatTime, clock } = await import('../../src/utils/format')
+const { cardRefusal } = await import('../../src/utils/cardState')
 
 afterEach(() => {
   vi.useRealTimers()
@@ -116,6 +119,29 @@ describe('FileThumb', () => {
     expect(img.find('[data-test="pdf-tile"]').exists()).toBe(false)
     expect(img.find('img').attributes('src')).toBe(url)
   })
+
+  it('never renders a PDF inline: a chip that downloads it under the material name', () => {
+    const url = '/api/v1/uploads/0123456789abcdef0123456789abcdef?exp=1795997220&sig=adc32ff55eda1d2c3220557cc686c98b'
+    const pdf = mount(FileThumb, {
+      props: { files: { a: { url, content_type: 'application/pdf' } }, fileId: 'a', name: '学历学位证书' },
+    })
+    const chip = pdf.find('[data-test="pdf-tile"]')
+    expect(chip.attributes('download')).toBe('学历学位证书.pdf')
+    expect(chip.attributes('target')).toBeUndefined()
+    expect(chip.text()).toContain('下载')
+    for (const tag of ['img', 'iframe', 'embed', 'object']) expect(pdf.find(tag).exists()).toBe(false)
+  })
+})
+
+describe('card state', () => {
+  it('says before the form what the server would refuse', () => {
+    const holder = (card) => ({ roles: ['holder'], card })
+    expect(cardRefusal(holder({ status: 'active' }))).toBe('')
+    expect(cardRefusal(holder({ status: 'disabled' }))).toContain('已停用')
+    expect(cardRefusal(holder({ status: 'expired' }))).toContain('续办')
+    expect(cardRefusal(holder(null))).toContain('还没有英才卡')
+    expect(cardRefusal({ roles: ['window_staff'] })).toBe('')
+  })
 })
 
 describe('application form helpers', () => {
@@ -129,6 +155,30 @@ describe('application form helpers', () => {
     expect(payload.personal.birth_date).toBeNull()
     expect(payload.personal.name).toBe('李四')
     expect(payload.achievements).toBeNull()
+  })
+
+  it('requires the 副卡 documents as soon as a family member asks for a dependent card', () => {
+    const catalog = [
+      { kind: 'id_card', required_for: ['new', 'renew'] },
+      { kind: 'family_id', required_for: [] },
+    ]
+    const form = normaliseForm({ family: [{ name: '王芳', relation: '配偶' }] })
+    expect(form.family[0].wants_card).toBe(false)
+    expect([...requiredKinds(catalog, 'new', form)]).toEqual(['id_card'])
+    form.family[0].wants_card = true
+    expect([...requiredKinds(catalog, 'new', form)]).toEqual(['id_card', 'family_id'])
+    expect(toPayload(form).family[0].wants_card).toBe(true)
+  })
+
+  it('lists each missing material once', () => {
+    const err = {
+      message: '申请材料不齐全，请补充：一寸免冠照片、学历学位证书',
+      details: { missing: [{ kind: 'photo', name: '一寸免冠照片' }, { kind: 'degree_cert', name: '学历学位证书' }] },
+    }
+    expect(missingMessage(err, (k) => k)).toBe('申请材料不齐全，请补充：一寸免冠照片、学历学位证书')
+    expect(missingMessage({ message: '申请材料不齐全', details: { missing: ['id_card'] } }, () => '身份证')).toBe(
+      '申请材料不齐全：身份证',
+    )
   })
 
   it("names the first invalid field in the server's message", () => {

@@ -23,6 +23,7 @@ export function emptyForm() {
     family: [],
     materials: [],
     photo_file_id: null,
+    declaration_accepted: false,
   }
 }
 
@@ -37,11 +38,35 @@ export function normaliseForm(server = {}) {
     }
   }
   out.history = (server.history || []).map((h) => ({ start: '', end: '', org: '', role: '', ...h }))
-  out.family = (server.family || []).map((f) => ({ name: '', id_number: '', relation: '配偶', ...f, id_number: f.id_number || '' }))
+  out.family = (server.family || []).map((f) => ({
+    name: '',
+    id_number: '',
+    relation: '配偶',
+    ...f,
+    id_number: f.id_number || '',
+    wants_card: !!f.wants_card,
+  }))
   out.materials = (server.materials || []).map((m) => ({ kind: m.kind, file_id: String(m.file_id) }))
   out.achievements = server.achievements || ''
   out.photo_file_id = server.photo_file_id ? String(server.photo_file_id) : null
+  out.declaration_accepted = !!server.declaration_accepted
   return out
+}
+
+/** The material kinds required for this form now: the type's own, plus the 副卡 documents as soon as
+ * a family member is marked for a dependent card (the server's rule, server/applications/materials.py). */
+export function requiredKinds(catalog, type, form) {
+  const out = new Set((catalog || []).filter((m) => (m.required_for || []).includes(type)).map((m) => m.kind))
+  if ((form.family || []).some((f) => f.wants_card)) out.add('family_id')
+  return out
+}
+
+/** The message of a MATERIALS_MISSING error: the server's message already names the items. */
+export function missingMessage(err, nameOf) {
+  const missing = (err.details && err.details.missing) || []
+  const names = missing.map((m) => (typeof m === 'string' ? nameOf(m) : m.name || m.kind))
+  if (!names.length || names.every((n) => (err.message || '').includes(n))) return err.message
+  return `${err.message}：${names.join('、')}`
 }
 
 /** An INVALID_REQUEST's first field message, else the error's own message. */
