@@ -104,7 +104,6 @@ async def test_one_application_at_a_time_includes_publicity(api, clock):
     set_clock(clock, "2026-12-07T10:00")
     lisi, app_id = await lisi_draft(api)
     await approve_through(api, lisi, app_id)
+    # said when the draft is started (not only at its submission)
     r = await api.post("/api/v1/applications", {"type": "new", "form": {}}, token=lisi)
-    assert r.status == 201
-    r = await api.post(f"/api/v1/applications/{r.json['id']}/submit", {"version": r.json["version"]}, token=lisi)
     assert r.status == 409 and r.code == "APPLICATION_IN_PROGRESS", "a card in 公示 is still in progress"
