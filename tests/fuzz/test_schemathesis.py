@@ -62,7 +62,7 @@ SKIP = {
 
 # which token an operation gets, from the document's `x-auth`
 ROLE_FOR = {"holder": "holder", "window_staff": "clerk", "venue_staff": "venue", "reviewer": "reviewer",
-            "admin": "admin"}
+            "admin": "admin", "employer": "employer"}
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 pytestmark = pytest.mark.skipif("sqlite" not in BACKENDS, reason="the fuzz run uses SQLite only (TEST_DB)")
@@ -154,7 +154,7 @@ def _login(session: requests.Session, base: str) -> dict[str, str]:
     r = session.post(base + "/api/v1/auth/sms/login", json={"phone": phone, "code": code})
     assert r.status_code == 200, r.text
     return {"holder": r.json()["token"], "clerk": password("wendeng_window"), "venue": password("airport_staff"),
-            "reviewer": password("city_reviewer"), "admin": password("admin")}
+            "reviewer": password("city_reviewer"), "admin": password("admin"), "employer": password("demo_employer")}
 
 
 # path parameter → the demo data's values for it, so that generated bodies also reach real records
