@@ -81,8 +81,6 @@ _SERVICE = Query(sa.select(services).where(services.c.id == sa.bindparam("id")))
 _WINDOW = Query(sa.select(windows).where(windows.c.id == sa.bindparam("id")))
 _HANDLES = Query(sa.select(window_services.c.window_id).where(
     window_services.c.window_id == sa.bindparam("w"), window_services.c.service_id == sa.bindparam("s")))
-_HISTORY = Query(sa.select(appointment_history).where(appointment_history.c.appointment_id == sa.bindparam("id"))
-                 .order_by(appointment_history.c.id))
 _RATING = Query(sa.select(ratings).where(ratings.c.appointment_id == sa.bindparam("id")))
 _HOLDER = Query(sa.select(accounts.c.id, accounts.c.name, accounts.c.phone).where(accounts.c.id == sa.bindparam("id")))
 _STAFF_WINDOWS = Query(
@@ -112,6 +110,46 @@ _USE_SUBSCRIPTION = Query(wechat_subscriptions.update().where(
     wechat_subscriptions.c.remaining > 0).values(remaining=wechat_subscriptions.c.remaining - 1))
 
 
+_FROM_WINDOW, _TO_WINDOW, _MINE = windows.alias("from_window"), windows.alias("to_window"), windows.alias("mine")
+# the history with the names of the windows a forward moved between, in one query
+_HISTORY_NAMED = Query(
+    sa.select(appointment_history, _FROM_WINDOW.c.name.label("from_window_name"),
+              _TO_WINDOW.c.name.label("to_window_name"))
+    .select_from(appointment_history.outerjoin(_FROM_WINDOW, _FROM_WINDOW.c.id == appointment_history.c.from_window_id)
+                 .outerjoin(_TO_WINDOW, _TO_WINDOW.c.id == appointment_history.c.to_window_id))
+    .where(appointment_history.c.appointment_id == sa.bindparam("id"))
+    .order_by(appointment_history.c.id)
+)
+_REF_COLUMNS = {
+    "service": (services, ("id", "name", "category", "step_limits", "step_limit_unit")),
+    "window": (windows, ("id", "name", "district", "phone", "address", "status")),
+    "holder": (accounts, ("id", "name", "phone")),
+}
+# What a clerk's action needs besides the locked row, in one (non-locking) read: the service, the
+# window, the holder, whether the holder allowed a WeChat message, and whether the clerk sees the
+# window (a window of their own, or the city window)
+_ACTION_REFS = Query(
+    sa.select(*[t.c[c].label(f"{k}_{c}") for k, (t, cols) in _REF_COLUMNS.items() for c in cols],
+              wechat_subscriptions.c.remaining.label("sub_remaining"), wechat_bindings.c.openid.label("sub_openid"),
+              sa.exists(sa.select(window_staff.c.window_id)
+                        .select_from(window_staff.join(_MINE, _MINE.c.id == window_staff.c.window_id))
+                        .where(window_staff.c.account_id == sa.bindparam("me"),
+                               sa.or_(_MINE.c.id == windows.c.id, _MINE.c.is_city.is_(True)))).label("in_scope"))
+    .select_from(services.join(windows, windows.c.id == sa.bindparam("w")).join(accounts, accounts.c.id == sa.bindparam("h"))
+                 .outerjoin(wechat_subscriptions, sa.and_(wechat_subscriptions.c.account_id == accounts.c.id,
+                                                          wechat_subscriptions.c.template == SUBSCRIBE_TEMPLATE,
+                                                          wechat_subscriptions.c.remaining > 0))
+                 .outerjoin(wechat_bindings, sa.and_(wechat_bindings.c.account_id == accounts.c.id,
+                                                     wechat_bindings.c.app_id == sa.bindparam("app_id"))))
+    .where(services.c.id == sa.bindparam("s"))
+    .limit(1)
+)
+
+
+def _split_refs(row: dict) -> dict:
+    return {k: {c: row[f"{k}_{c}"] for c in cols} for k, (_, cols) in _REF_COLUMNS.items()}
+
+
 def limits_of(service: dict) -> dict:
     try:
         return {**DEFAULT_LIMITS, **json.loads(service["step_limits"] or "{}")}
@@ -136,19 +174,17 @@ def is_overdue(row: dict, now: dt.datetime) -> bool:
 
 # --------------------------------------------------------------------------- views
 
-async def view(db_or_tx, appt: dict, now: dt.datetime, links, *, for_staff: bool = False) -> dict:
+async def view(db_or_tx, appt: dict, now: dt.datetime, links, *, for_staff: bool = False, service: dict | None = None,
+               window: dict | None = None, holder: dict | None = None, unrated: bool = False) -> dict:
     """The appointment as the holder (or a clerk) sees it, with its history, rating and attachments
-    (signed URLs from `links`)."""
-    service = await db_or_tx.fetchone(_SERVICE, {"id": appt["service_id"]})
-    window = await db_or_tx.fetchone(_WINDOW, {"id": appt["window_id"]})
-    history = await db_or_tx.fetchall(_HISTORY, {"id": appt["id"]})
-    win_names = {window["id"]: window["name"]}
-    for h in history:
-        for wid in (h["from_window_id"], h["to_window_id"]):
-            if wid and wid not in win_names:
-                w = await db_or_tx.fetchone(_WINDOW, {"id": wid})
-                win_names[wid] = w["name"] if w else None
-    rating = await db_or_tx.fetchone(_RATING, {"id": appt["id"]})
+    (signed URLs from `links`). A caller that already holds the service, window or holder row passes
+    it (`unrated` when no rating can exist yet), so the view reads only what it lacks."""
+    if service is None:
+        service = await db_or_tx.fetchone(_SERVICE, {"id": appt["service_id"]})
+    if window is None:
+        window = await db_or_tx.fetchone(_WINDOW, {"id": appt["window_id"]})
+    history = await db_or_tx.fetchall(_HISTORY_NAMED, {"id": appt["id"]})
+    rating = None if unrated else await db_or_tx.fetchone(_RATING, {"id": appt["id"]})
     out = {
         "id": str(appt["id"]), "status": appt["status"], "status_name": STATUS_ZH[appt["status"]],
         "version": appt["version"],
@@ -162,22 +198,24 @@ async def view(db_or_tx, appt: dict, now: dt.datetime, links, *, for_staff: bool
         "completed_at": iso(appt["completed_at"]),
         "history": [{"action": h["action"], "action_name": ACTION_ZH.get(h["action"], h["action"]),
                      "actor_name": h["actor_name"], "opinion": h["opinion"],
-                     "from_window": win_names.get(h["from_window_id"]) if h["action"] == "forward" else None,
-                     "to_window": win_names.get(h["to_window_id"]) if h["action"] == "forward" else None,
+                     "from_window": h["from_window_name"] if h["action"] == "forward" else None,
+                     "to_window": h["to_window_name"] if h["action"] == "forward" else None,
                      "at": iso(h["created_at"])} for h in history],
         "rating": {"stars": rating["stars"], "comment": rating["comment"], "at": iso(rating["created_at"])} if rating else None,
     }
     if for_staff:
-        holder = await db_or_tx.fetchone(_HOLDER, {"id": appt["holder_id"]})
+        if holder is None:
+            holder = await db_or_tx.fetchone(_HOLDER, {"id": appt["holder_id"]})
         out["holder"] = {"id": str(holder["id"]), "name": holder["name"], "phone_masked": mask_phone(holder["phone"])}
     return out
 
 
 # --------------------------------------------------------------------------- messages
 
-async def _notify_holder(tx, deps, appt: dict, service: dict, action: str, opinion: str, now: dt.datetime) -> None:
-    """SMS on every feedback, plus a WeChat subscribe message where the holder allowed one."""
-    holder = await tx.fetchone(_HOLDER, {"id": appt["holder_id"]})
+async def _notify_holder(tx, appt: dict, holder: dict, sub: dict | None, service: dict, action: str, opinion: str,
+                         now: dt.datetime) -> None:
+    """SMS on every feedback, plus a WeChat subscribe message where the holder allowed one (`sub`, read
+    with the action's other rows)."""
     params = {"service": service["name"], "action": ACTION_ZH[action], "opinion": (opinion or "")[:60]}
     if holder and holder["phone"]:
         await outbox.enqueue(tx, channel="sms", recipient=holder["phone"], template="appointment_feedback",
@@ -185,7 +223,6 @@ async def _notify_holder(tx, deps, appt: dict, service: dict, action: str, opini
         if action == "complete":
             await outbox.enqueue(tx, channel="sms", recipient=holder["phone"], template="rating_invite",
                                  params={"service": service["name"]}, now=now)
-    sub = await tx.fetchone(_SUBSCRIPTION, {"a": appt["holder_id"], "app_id": deps.config.wechat_mp_app_id})
     if sub is not None:
         res = await tx.execute(_USE_SUBSCRIPTION, {"a": appt["holder_id"]})
         if res.rowcount == 1:
@@ -400,23 +437,29 @@ async def staff_action(deps, principal, appt_id: int, *, action: str, opinion: s
         raise errors.InvalidRequest("请填写办理意见", details={"fields": {"opinion": "请填写办理意见"}})
     if action == "forward" and not to_window_id:
         raise errors.InvalidRequest("请选择转办的目标窗口", details={"fields": {"to_window_id": "请选择转办的目标窗口"}})
-    scope = await staff_scope(deps.db, principal)
+    admin = principal.has("admin")
     cal = await workcal.current(deps.db)
     async with deps.db.transaction() as tx:
         appt = await tx.fetchone(_APPT_LOCK, {"id": appt_id})
-        if appt is None or not scope.sees(appt["window_id"]):
+        refs = appt and await tx.fetchone(_ACTION_REFS, {
+            "s": appt["service_id"], "w": appt["window_id"], "h": appt["holder_id"], "me": principal.id,
+            "app_id": deps.config.wechat_mp_app_id})
+        # a clerk reaches the appointment only through a window of their own (the city window: all)
+        if appt is None or refs is None or not (admin or (principal.has("window_staff") and refs["in_scope"])):
             raise errors.NotFound("预约不存在")
+        held = _split_refs(refs)
+        service, old_window, holder = held["service"], held["window"], held["holder"]
+        sub = {"openid": refs["sub_openid"]} if refs["sub_openid"] and refs["sub_remaining"] else None
         if version != appt["version"]:
-            current = await view(tx, appt, now, deps.upload_links, for_staff=True)
+            current = await view(tx, appt, now, deps.upload_links, for_staff=True, **held)
             raise errors.VersionConflict("该预约已被其他工作人员处理，请刷新后查看", details={"current": current})
         allowed_from, to_status = STAFF_ACTIONS[action]
         if appt["status"] not in allowed_from:
             raise errors.InvalidTransition(f"当前状态（{STATUS_ZH[appt['status']]}）不能{ACTION_ZH[action]}",
-                                           details={"current": await view(tx, appt, now, deps.upload_links, for_staff=True)})
-        service = await tx.fetchone(_SERVICE, {"id": appt["service_id"]})
-        old_window = await tx.fetchone(_WINDOW, {"id": appt["window_id"]})
-        values: dict = dict(status=to_status, deadline_at=deadline_for(to_status, service, now, cal),
-                            version=appointments.c.version + 1, updated_at=now)
+                                           details={"current": await view(tx, appt, now, deps.upload_links,
+                                                                          for_staff=True, **held)})
+        deadline = deadline_for(to_status, service, now, cal)
+        values: dict = dict(status=to_status, deadline_at=deadline, version=appointments.c.version + 1, updated_at=now)
         target = old_window
         if action == "forward":
             if to_window_id == appt["window_id"]:
@@ -433,11 +476,14 @@ async def staff_action(deps, principal, appt_id: int, *, action: str, opinion: s
         await _history(tx, appt_id, action, principal.id, principal.name, opinion, appt["status"], to_status, now,
                        from_window=appt["window_id"] if action == "forward" else None,
                        to_window=to_window_id if action == "forward" else None)
-        appt = await tx.fetchone(_APPT, {"id": appt_id})
-        await _notify_holder(tx, deps, appt, service, action, opinion, now)
+        # the row as written, built from the one held under the lock (no second read)
+        appt = {**appt, **values, "version": appt["version"] + 1}
+        await _notify_holder(tx, appt, holder, sub, service, action, opinion, now)
         if action == "forward":
             await _notify_window(tx, target, service, now)
         await _record(tx, appt, "appointment.updated", now, old_window["id"], target["id"])
-        out = await view(tx, appt, now, deps.upload_links, for_staff=True)
+        # no rating yet: staff act only before completion
+        out = await view(tx, appt, now, deps.upload_links, for_staff=True, service=service, window=target,
+                         holder=holder, unrated=True)
     deps.relay.poke()
     return out
