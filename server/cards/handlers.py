@@ -9,15 +9,21 @@ from server.applications.handlers import cursor_id
 from server.applications.schemas import CardListQuery, CardStatusIn
 from server.cards import service
 from server.db.database import Query
-from server.db.tables import accounts, holder_profiles, uploads
+from server.db.tables import accounts, cards, holder_profiles, uploads
 from server.web.auth_policy import roles
 from server.web.base import ApiHandler, Raw, endpoint
 
-_HOLDER = Query(
-    sa.select(accounts.c.name, accounts.c.id_number_masked, uploads.c.public_id.label("photo_file_id"))
-    .select_from(accounts.outerjoin(holder_profiles, holder_profiles.c.account_id == accounts.c.id)
+# the holder's newest card with the holder's name and photo, in one read (GET /me/card's budget is 3)
+_MY_CARD = Query(
+    sa.select(cards.c.id, cards.c.card_no, cards.c.level, cards.c.status, cards.c.issued_at, cards.c.valid_until,
+              cards.c.status_reason, cards.c.version, accounts.c.name.label("holder_name"), accounts.c.id_number_masked,
+              uploads.c.public_id.label("photo_file_id"))
+    .select_from(cards.join(accounts, accounts.c.id == cards.c.holder_id)
+                 .outerjoin(holder_profiles, holder_profiles.c.account_id == accounts.c.id)
                  .outerjoin(uploads, uploads.c.id == holder_profiles.c.photo_file_id))
-    .where(accounts.c.id == sa.bindparam("id"))
+    .where(cards.c.holder_id == sa.bindparam("holder_id"))
+    .order_by(cards.c.id.desc())
+    .limit(1)
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,14 +32,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class MyCardHandler(ApiHandler):
     @endpoint(roles("holder"), summary="我的英才卡（状态实时）")
     async def get(self):
-        card = await service.holder_card(self.db, self.principal.id)
+        card = await self.db.fetchone(_MY_CARD, {"holder_id": self.principal.id})
         if card is None:
             raise service.NoCard()
-        holder = await self.db.fetchone(_HOLDER, {"id": self.principal.id})
         out = service.card_summary(card, service.today_cst(self.now()))
         out["status_reason"] = card["status_reason"] if card["status"] == "disabled" else None
-        out["holder"] = {"name": holder["name"], "id_number_masked": holder["id_number_masked"],
-                         "photo_url": self.deps.upload_links.url(holder["photo_file_id"])}
+        out["holder"] = {"name": card["holder_name"], "id_number_masked": card["id_number_masked"],
+                         "photo_url": self.deps.upload_links.url(card["photo_file_id"])}
         out["quotas"] = []
         for extend in CARD_EXTENSIONS:
             await extend(self, card, out)
