@@ -10,6 +10,7 @@ Then the demo data are loaded, as `make run` would.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json as jsonlib
 import os
@@ -231,3 +232,35 @@ def api(http_server_client, deps):
 
 def run(coro):
     return asyncio.get_event_loop().run_until_complete(coro)
+
+
+# --------------------------------------------------------------------------- statement budgets
+
+class Statements:
+    """The SQL statements this process sends while a block runs (Zulip's `queries_captured`).
+
+    `with statements.capture() as got:` collects the SQL text of each statement (BEGIN, COMMIT and
+    ROLLBACK never pass through the data layer's hook, so they are not counted); `statements.listing(got)`
+    numbers them for an assertion message.
+    """
+
+    @contextlib.contextmanager
+    def capture(self):
+        from server.db import database
+
+        got: list[str] = []
+        database.statement_listeners.append(got.append)
+        try:
+            yield got
+        finally:
+            database.statement_listeners.remove(got.append)
+
+    @staticmethod
+    def listing(got: list[str]) -> str:
+        return f"{len(got)} statements:\n" + "\n".join(f"{i + 1:2}. {' '.join(s.split())[:240]}"
+                                                          for i, s in enumerate(got))
+
+
+@pytest.fixture
+def statements():
+    return Statements()

@@ -190,11 +190,13 @@ class Bench:
         lines = lines_for("measure")
         path = write_requests(lines)
         pid = self.pids.get(base)
-        cpu0, db0 = cpu_seconds(pid), cpu_seconds(self.db_pid)
+        cpu0, db0, st0 = cpu_seconds(pid), cpu_seconds(self.db_pid), db_statements()
         try:
             r = wrk(base, path, DURATION)
         finally:
             os.unlink(path)
+        st1 = db_statements()
+        r["statements"] = (st1 - st0) / max(r["requests"], 1) if st0 is not None and st1 is not None else None
         r["cpu_ms"] = (cpu_seconds(pid) - cpu0) * 1000 / max(r["requests"], 1) if pid else None
         r["db_cpu_ms"] = (cpu_seconds(self.db_pid) - db0) * 1000 / max(r["requests"], 1) if self.db_pid else None
         if unique and r["requests"] > len(lines):
@@ -211,18 +213,20 @@ class Bench:
 
     def table(self) -> str:
         hello = next((r for r in self.rows if r.get("key") == "hello"), None)
-        out = ["| scenario | requests/s | p50 ms | p99 ms | × hello world | server CPU ms/req | DB CPU ms/req | notes |",
-               "|---|---:|---:|---:|---:|---:|---:|---|"]
+        out = ["| scenario | requests/s | p50 ms | p99 ms | × hello world | server CPU ms/req | DB CPU ms/req "
+               "| statements/req | notes |",
+               "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
         for r in self.rows:
             if "na" in r:
-                out.append(f"| {r['name']} | – | – | – | – | – | – | {r['na']} |")
+                out.append(f"| {r['name']} | – | – | – | – | – | – | – | {r['na']} |")
                 continue
             if "rps" not in r:
-                out.append(f"| {r['name']} | – | – | – | – | – | – | {r['note']} |")
+                out.append(f"| {r['name']} | – | – | – | – | – | – | – | {r['note']} |")
                 continue
             ratio = f"{r['rps'] / hello['rps']:.2f}" if hello else "–"
+            stmts = "–" if r.get("statements") is None else f"{r['statements']:.1f}"
             out.append(f"| {r['name']} | {r['rps']:,.0f} | {r['p50_us'] / 1000:.1f} | {r['p99_us'] / 1000:.1f} | "
-                       f"{ratio} | {_ms(r['cpu_ms'])} | {_ms(r['db_cpu_ms'])} | {r['note']} |")
+                       f"{ratio} | {_ms(r['cpu_ms'])} | {_ms(r['db_cpu_ms'])} | {stmts} | {r['note']} |")
         return "\n".join(out)
 
 
@@ -258,6 +262,27 @@ def cpu_seconds(pid: int | None) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / TICK
+
+
+_COUNTED = ("Questions", "Com_begin", "Com_commit", "Com_rollback")
+
+
+def db_statements() -> int | None:
+    """The statements the database server has run so far, BEGIN / COMMIT / ROLLBACK not counted (the
+    budgets' rule), from its global counters: divided by the requests of a scenario, the statements per
+    request. Counts every client, so run the bench on a quiet server."""
+    try:
+        c = connect(URL)
+        try:
+            rows = dict(q(c, "SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions', 'Com_begin', "
+                             "'Com_commit', 'Com_rollback')"))
+        finally:
+            c.close()
+        v = {k: int(rows.get(k, 0)) for k in _COUNTED}
+    except (pymysql.Error, OSError, ValueError):
+        return None
+    # connect() + SHOW: the probe's own statements are a handful against thousands of requests
+    return v["Questions"] - v["Com_begin"] - v["Com_commit"] - v["Com_rollback"]
 
 
 def database_pid() -> int | None:

@@ -189,7 +189,8 @@ async def _files(db_or_tx, app: dict, form: dict, links) -> dict[str, dict]:
     return {f: {"url": links.url(f), "content_type": r["content_type"]} for f, r in rows.items()}
 
 
-async def full_view(db_or_tx, app: dict, links) -> dict:
+async def full_view(db_or_tx, app: dict, links, card_no: str | None = None) -> dict:
+    """The application with its stages, history and files (`card_no`: the caller already holds it)."""
     actions = await db_or_tx.fetchall(_ACTIONS, {"id": app["id"]})
     out = summary(app)
     out["form"] = public_form(json.loads(app["form"]))
@@ -200,7 +201,9 @@ async def full_view(db_or_tx, app: dict, links) -> dict:
                       for a in actions]
     out["missing_materials"] = mats.missing_materials(app["type"], json.loads(app["form"])) \
         if app["status"] in ("draft", "correction_required") else []
-    if app["card_id"]:
+    if card_no is not None:
+        out["card_no"] = card_no
+    elif app["card_id"]:
         card = await db_or_tx.fetchone(sa.select(cards.c.card_no).where(cards.c.id == app["card_id"]))
         out["card_no"] = card["card_no"] if card else None
     return out
@@ -479,6 +482,7 @@ async def review(deps, app_id: int, principal, action: str, opinion: str, versio
         if app["current_org_id"] != principal.org_id:
             raise errors.Forbidden("该申请当前不在本单位的审核环节")
         k = app["stage_index"]
+        card_no = None
         values: dict = dict(reviewed=True, version=applications.c.version + 1, updated_at=now)
         outcome, card = action != "approve", None  # an approval is an outcome at the last stage only
         if action == "approve":
@@ -494,7 +498,7 @@ async def review(deps, app_id: int, principal, action: str, opinion: str, versio
                     outcome = True
                     values.update(status="approved", decided_at=now)
                     card = await _fulfil(tx, app, level, now, principal.name)
-                    values["card_id"] = card["id"]
+                    values["card_id"], card_no = card["id"], card["card_no"]
         elif action == "return":
             values.update(status="correction_required")
         else:
@@ -504,11 +508,11 @@ async def review(deps, app_id: int, principal, action: str, opinion: str, versio
                                                   org_id=principal.org_id, actor_id=principal.id,
                                                   actor_name=principal.name, opinion=opinion or "同意",
                                                   created_at=now))
-        app = await tx.fetchone(_GET, {"id": app_id})
+        app = {**app, **values, "version": app["version"] + 1}  # the row as written: no second read
         if outcome:  # the applicant hears it: SMS (+ WeChat where granted), committed with the outcome
             await notify.outcome(tx, deps, app, action, opinion or "同意", now, card["card_no"] if card else None)
         await _event(tx, app, "application.updated", now, extra_orgs=[principal.org_id])
-        return await full_view(tx, app, deps.upload_links)
+        return await full_view(tx, app, deps.upload_links, card_no=card_no)
 
 
 async def _fulfil(tx, app: dict, card_level: str | None, now: dt.datetime, actor: str) -> dict:
@@ -525,8 +529,8 @@ async def _fulfil(tx, app: dict, card_level: str | None, now: dt.datetime, actor
 
 async def _fulfil_main(tx, app: dict, form: dict, level: str, now: dt.datetime, actor: str) -> dict:
     holder_id = app["applicant_id"]
-    current = await cards_service.holder_card(tx, holder_id)
-    if app["type"] == "new" or current is None:
+    current = None if app["type"] == "new" else await cards_service.holder_card(tx, holder_id)
+    if current is None:
         return await cards_service.issue_card(tx, holder_id=holder_id, level=level, now=now)
     today = cards_service.today_cst(now)
     if app["type"] == "replace":
@@ -574,11 +578,9 @@ async def _adopt_identity(tx, holder_id: int, form: dict, now: dt.datetime) -> N
     await tx.execute(accounts.update().where(accounts.c.id == holder_id).values(**values))
     photo = (await uploads_service.owned_files(tx, holder_id, [form.get("photo_file_id")])).get(form.get("photo_file_id"))
     if photo:
-        exists = await tx.fetchone(sa.select(holder_profiles.c.account_id).where(holder_profiles.c.account_id == holder_id))
-        if exists:
-            await tx.execute(holder_profiles.update().where(holder_profiles.c.account_id == holder_id).values(
-                photo_file_id=photo["id"], updated_at=now))
-        else:
+        res = await tx.execute(holder_profiles.update().where(holder_profiles.c.account_id == holder_id).values(
+            photo_file_id=photo["id"], updated_at=now))  # updated_at always changes: 1 row when it exists
+        if res.rowcount == 0:
             await tx.insert(holder_profiles, dict(account_id=holder_id, photo_file_id=photo["id"], sync_version=0,
                                                   updated_at=now))
 

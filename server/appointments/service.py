@@ -30,6 +30,7 @@ from server.db.tables import (
     window_staff,
     windows,
 )
+from server.db.tables import outbox as outbox_table
 from server.events import log as events
 from server.followups import service as followups_service
 from server.jobs import outbox
@@ -81,8 +82,6 @@ _SERVICE = Query(sa.select(services).where(services.c.id == sa.bindparam("id")))
 _WINDOW = Query(sa.select(windows).where(windows.c.id == sa.bindparam("id")))
 _HANDLES = Query(sa.select(window_services.c.window_id).where(
     window_services.c.window_id == sa.bindparam("w"), window_services.c.service_id == sa.bindparam("s")))
-_HISTORY = Query(sa.select(appointment_history).where(appointment_history.c.appointment_id == sa.bindparam("id"))
-                 .order_by(appointment_history.c.id))
 _RATING = Query(sa.select(ratings).where(ratings.c.appointment_id == sa.bindparam("id")))
 _HOLDER = Query(sa.select(accounts.c.id, accounts.c.name, accounts.c.phone).where(accounts.c.id == sa.bindparam("id")))
 _STAFF_WINDOWS = Query(
@@ -90,26 +89,84 @@ _STAFF_WINDOWS = Query(
     .select_from(window_staff.join(windows, windows.c.id == window_staff.c.window_id))
     .where(window_staff.c.account_id == sa.bindparam("account_id"))
 )
-_WINDOW_STAFF_PHONES = Query(
-    sa.select(accounts.c.id, accounts.c.phone)
-    .select_from(window_staff.join(accounts, accounts.c.id == window_staff.c.account_id))
-    .where(window_staff.c.window_id == sa.bindparam("w"), accounts.c.status == "active", accounts.c.phone.is_not(None))
-)
 _HIST_INSERT = Query(appointment_history.insert().values(
     appointment_id=sa.bindparam("appointment_id"), action=sa.bindparam("action"), actor_id=sa.bindparam("actor_id"),
     actor_name=sa.bindparam("actor_name"), opinion=sa.bindparam("opinion"), from_status=sa.bindparam("from_status"),
     to_status=sa.bindparam("to_status"), from_window_id=sa.bindparam("from_window_id"),
     to_window_id=sa.bindparam("to_window_id"), created_at=sa.bindparam("now")))
-_SUBSCRIPTION = Query(
-    sa.select(wechat_subscriptions.c.remaining, wechat_bindings.c.openid)
-    .select_from(wechat_subscriptions.join(wechat_bindings, wechat_bindings.c.account_id == wechat_subscriptions.c.account_id))
-    .where(wechat_subscriptions.c.account_id == sa.bindparam("a"), wechat_subscriptions.c.template == SUBSCRIBE_TEMPLATE,
-           wechat_subscriptions.c.remaining > 0, wechat_bindings.c.app_id == sa.bindparam("app_id"))
-    .limit(1)
-)
 _USE_SUBSCRIPTION = Query(wechat_subscriptions.update().where(
     wechat_subscriptions.c.account_id == sa.bindparam("a"), wechat_subscriptions.c.template == SUBSCRIBE_TEMPLATE,
     wechat_subscriptions.c.remaining > 0).values(remaining=wechat_subscriptions.c.remaining - 1))
+
+
+_FROM_WINDOW, _TO_WINDOW, _MINE = windows.alias("from_window"), windows.alias("to_window"), windows.alias("mine")
+# the history with the names of the windows a forward moved between, in one query
+_HISTORY_NAMED = Query(
+    sa.select(appointment_history, _FROM_WINDOW.c.name.label("from_window_name"),
+              _TO_WINDOW.c.name.label("to_window_name"))
+    .select_from(appointment_history.outerjoin(_FROM_WINDOW, _FROM_WINDOW.c.id == appointment_history.c.from_window_id)
+                 .outerjoin(_TO_WINDOW, _TO_WINDOW.c.id == appointment_history.c.to_window_id))
+    .where(appointment_history.c.appointment_id == sa.bindparam("id"))
+    .order_by(appointment_history.c.id)
+)
+_TARGET = windows.alias("target")
+_WINDOW_COLUMNS = ("id", "name", "district", "phone", "address", "status")
+_REF_COLUMNS = {
+    "service": (services, ("id", "name", "category", "step_limits", "step_limit_unit")),
+    "window": (windows, _WINDOW_COLUMNS),
+    "target": (_TARGET, _WINDOW_COLUMNS),
+    "holder": (accounts, ("id", "name", "phone")),
+}
+# What a clerk's action needs besides the locked row, in one (non-locking) read, one row per history
+# entry: the service, the window, the forward's target window (`to`, else NULL) and whether it handles
+# the service, the holder, whether the holder allowed a WeChat message, whether the clerk sees the
+# window (a window of their own, or the city window), and the history with its windows' names
+_ACTION_READ = Query(
+    sa.select(*[t.c[c].label(f"{k}_{c}") for k, (t, cols) in _REF_COLUMNS.items() for c in cols],
+              sa.exists(sa.select(window_services.c.window_id).where(
+                  window_services.c.window_id == _TARGET.c.id,
+                  window_services.c.service_id == services.c.id)).label("target_handles"),
+              wechat_subscriptions.c.remaining.label("sub_remaining"), wechat_bindings.c.openid.label("sub_openid"),
+              sa.exists(sa.select(window_staff.c.window_id)
+                        .select_from(window_staff.join(_MINE, _MINE.c.id == window_staff.c.window_id))
+                        .where(window_staff.c.account_id == sa.bindparam("me"),
+                               sa.or_(_MINE.c.id == windows.c.id, _MINE.c.is_city.is_(True)))).label("in_scope"),
+              *[c.label(f"h_{c.name}") for c in appointment_history.c],
+              _FROM_WINDOW.c.name.label("h_from_window_name"), _TO_WINDOW.c.name.label("h_to_window_name"))
+    .select_from(services.join(windows, windows.c.id == sa.bindparam("w")).join(accounts, accounts.c.id == sa.bindparam("h"))
+                 .outerjoin(_TARGET, _TARGET.c.id == sa.bindparam("to"))
+                 .outerjoin(wechat_subscriptions, sa.and_(wechat_subscriptions.c.account_id == accounts.c.id,
+                                                          wechat_subscriptions.c.template == SUBSCRIBE_TEMPLATE,
+                                                          wechat_subscriptions.c.remaining > 0))
+                 .outerjoin(wechat_bindings, sa.and_(wechat_bindings.c.account_id == accounts.c.id,
+                                                     wechat_bindings.c.app_id == sa.bindparam("app_id")))
+                 .outerjoin(appointment_history, appointment_history.c.appointment_id == sa.bindparam("id"))
+                 .outerjoin(_FROM_WINDOW, _FROM_WINDOW.c.id == appointment_history.c.from_window_id)
+                 .outerjoin(_TO_WINDOW, _TO_WINDOW.c.id == appointment_history.c.to_window_id))
+    .where(services.c.id == sa.bindparam("s"))
+    .order_by(appointment_history.c.id)
+)
+# work arrived at a window: one SMS to each of its clerks, written in one statement
+_WORK_ARRIVED = Query(outbox_table.insert().from_select(
+    ["channel", "recipient", "template", "params", "status", "attempts", "next_attempt_at", "created_at"],
+    sa.select(sa.literal("sms"), accounts.c.phone, sa.literal("work_arrived"), sa.bindparam("params", type_=sa.Text),
+              sa.literal("pending"), sa.literal(0), sa.bindparam("now", type_=sa.DateTime),
+              sa.bindparam("now", type_=sa.DateTime))
+    .select_from(window_staff.join(accounts, accounts.c.id == window_staff.c.account_id))
+    .where(window_staff.c.window_id == sa.bindparam("w"), accounts.c.status == "active", accounts.c.phone.is_not(None))
+))
+
+
+def _split_action_read(rows: list[dict]) -> tuple[dict, dict, list[dict]]:
+    """(the first row, its parts as dicts by name, the history entries once each)."""
+    first = rows[0]
+    held = {k: {c: first[f"{k}_{c}"] for c in cols} for k, (_, cols) in _REF_COLUMNS.items()}
+    history, seen = [], set()
+    for r in rows:  # a holder bound twice to the app repeats each entry
+        if r["h_id"] is not None and r["h_id"] not in seen:
+            seen.add(r["h_id"])
+            history.append({k[2:]: v for k, v in r.items() if k.startswith("h_")})
+    return first, held, history
 
 
 def limits_of(service: dict) -> dict:
@@ -136,19 +193,19 @@ def is_overdue(row: dict, now: dt.datetime) -> bool:
 
 # --------------------------------------------------------------------------- views
 
-async def view(db_or_tx, appt: dict, now: dt.datetime, links, *, for_staff: bool = False) -> dict:
+async def view(db_or_tx, appt: dict, now: dt.datetime, links, *, for_staff: bool = False, service: dict | None = None,
+               window: dict | None = None, holder: dict | None = None, history: list[dict] | None = None,
+               unrated: bool = False) -> dict:
     """The appointment as the holder (or a clerk) sees it, with its history, rating and attachments
-    (signed URLs from `links`)."""
-    service = await db_or_tx.fetchone(_SERVICE, {"id": appt["service_id"]})
-    window = await db_or_tx.fetchone(_WINDOW, {"id": appt["window_id"]})
-    history = await db_or_tx.fetchall(_HISTORY, {"id": appt["id"]})
-    win_names = {window["id"]: window["name"]}
-    for h in history:
-        for wid in (h["from_window_id"], h["to_window_id"]):
-            if wid and wid not in win_names:
-                w = await db_or_tx.fetchone(_WINDOW, {"id": wid})
-                win_names[wid] = w["name"] if w else None
-    rating = await db_or_tx.fetchone(_RATING, {"id": appt["id"]})
+    (signed URLs from `links`). A caller that already holds the service, window or holder row passes
+    it (`unrated` when no rating can exist yet), so the view reads only what it lacks."""
+    if service is None:
+        service = await db_or_tx.fetchone(_SERVICE, {"id": appt["service_id"]})
+    if window is None:
+        window = await db_or_tx.fetchone(_WINDOW, {"id": appt["window_id"]})
+    if history is None:
+        history = await db_or_tx.fetchall(_HISTORY_NAMED, {"id": appt["id"]})
+    rating = None if unrated else await db_or_tx.fetchone(_RATING, {"id": appt["id"]})
     out = {
         "id": str(appt["id"]), "status": appt["status"], "status_name": STATUS_ZH[appt["status"]],
         "version": appt["version"],
@@ -162,22 +219,24 @@ async def view(db_or_tx, appt: dict, now: dt.datetime, links, *, for_staff: bool
         "completed_at": iso(appt["completed_at"]),
         "history": [{"action": h["action"], "action_name": ACTION_ZH.get(h["action"], h["action"]),
                      "actor_name": h["actor_name"], "opinion": h["opinion"],
-                     "from_window": win_names.get(h["from_window_id"]) if h["action"] == "forward" else None,
-                     "to_window": win_names.get(h["to_window_id"]) if h["action"] == "forward" else None,
+                     "from_window": h["from_window_name"] if h["action"] == "forward" else None,
+                     "to_window": h["to_window_name"] if h["action"] == "forward" else None,
                      "at": iso(h["created_at"])} for h in history],
         "rating": {"stars": rating["stars"], "comment": rating["comment"], "at": iso(rating["created_at"])} if rating else None,
     }
     if for_staff:
-        holder = await db_or_tx.fetchone(_HOLDER, {"id": appt["holder_id"]})
+        if holder is None:
+            holder = await db_or_tx.fetchone(_HOLDER, {"id": appt["holder_id"]})
         out["holder"] = {"id": str(holder["id"]), "name": holder["name"], "phone_masked": mask_phone(holder["phone"])}
     return out
 
 
 # --------------------------------------------------------------------------- messages
 
-async def _notify_holder(tx, deps, appt: dict, service: dict, action: str, opinion: str, now: dt.datetime) -> None:
-    """SMS on every feedback, plus a WeChat subscribe message where the holder allowed one."""
-    holder = await tx.fetchone(_HOLDER, {"id": appt["holder_id"]})
+async def _notify_holder(tx, appt: dict, holder: dict, sub: dict | None, service: dict, action: str, opinion: str,
+                         now: dt.datetime) -> None:
+    """SMS on every feedback, plus a WeChat subscribe message where the holder allowed one (`sub`, read
+    with the action's other rows)."""
     params = {"service": service["name"], "action": ACTION_ZH[action], "opinion": (opinion or "")[:60]}
     if holder and holder["phone"]:
         await outbox.enqueue(tx, channel="sms", recipient=holder["phone"], template="appointment_feedback",
@@ -185,7 +244,6 @@ async def _notify_holder(tx, deps, appt: dict, service: dict, action: str, opini
         if action == "complete":
             await outbox.enqueue(tx, channel="sms", recipient=holder["phone"], template="rating_invite",
                                  params={"service": service["name"]}, now=now)
-    sub = await tx.fetchone(_SUBSCRIPTION, {"a": appt["holder_id"], "app_id": deps.config.wechat_mp_app_id})
     if sub is not None:
         res = await tx.execute(_USE_SUBSCRIPTION, {"a": appt["holder_id"]})
         if res.rowcount == 1:
@@ -196,9 +254,8 @@ async def _notify_holder(tx, deps, appt: dict, service: dict, action: str, opini
 
 async def _notify_window(tx, window: dict, service: dict, now: dt.datetime) -> None:
     """Work arrived at a window: an SMS to each of its clerks."""
-    for staff in await tx.fetchall(_WINDOW_STAFF_PHONES, {"w": window["id"]}):
-        await outbox.enqueue(tx, channel="sms", recipient=staff["phone"], template="work_arrived",
-                             params={"window": window["name"], "service": service["name"]}, now=now)
+    params = json.dumps({"window": window["name"], "service": service["name"]}, ensure_ascii=False)
+    await tx.execute(_WORK_ARRIVED, {"w": window["id"], "params": params, "now": now})
 
 
 async def _record(tx, appt: dict, type_: str, now: dt.datetime, *window_ids: int) -> None:
@@ -410,31 +467,39 @@ async def staff_action(deps, principal, appt_id: int, *, action: str, opinion: s
         raise errors.InvalidRequest("请填写办理意见", details={"fields": {"opinion": "请填写办理意见"}})
     if action == "forward" and not to_window_id:
         raise errors.InvalidRequest("请选择转办的目标窗口", details={"fields": {"to_window_id": "请选择转办的目标窗口"}})
-    scope = await staff_scope(deps.db, principal)
+    admin = principal.has("admin")
     cal = await workcal.current(deps.db)
     async with deps.db.transaction() as tx:
         appt = await tx.fetchone(_APPT_LOCK, {"id": appt_id})
-        if appt is None or not scope.sees(appt["window_id"]):
+        rows = appt and await tx.fetchall(_ACTION_READ, {
+            "id": appt_id, "s": appt["service_id"], "w": appt["window_id"], "h": appt["holder_id"],
+            "to": to_window_id if action == "forward" else None, "me": principal.id,
+            "app_id": deps.config.wechat_mp_app_id})
+        # a clerk reaches the appointment only through a window of their own (the city window: all)
+        if not rows or not (admin or (principal.has("window_staff") and rows[0]["in_scope"])):
             raise errors.NotFound("预约不存在")
+        refs, parts, history = _split_action_read(rows)
+        service, old_window, holder = parts["service"], parts["window"], parts["holder"]
+        sub = {"openid": refs["sub_openid"]} if refs["sub_openid"] and refs["sub_remaining"] else None
+        held = dict(service=service, window=old_window, holder=holder, history=history)
         if version != appt["version"]:
-            current = await view(tx, appt, now, deps.upload_links, for_staff=True)
+            current = await view(tx, appt, now, deps.upload_links, for_staff=True, **held)
             raise errors.VersionConflict("该预约已被其他工作人员处理，请刷新后查看", details={"current": current})
         allowed_from, to_status = STAFF_ACTIONS[action]
         if appt["status"] not in allowed_from:
             raise errors.InvalidTransition(f"当前状态（{STATUS_ZH[appt['status']]}）不能{ACTION_ZH[action]}",
-                                           details={"current": await view(tx, appt, now, deps.upload_links, for_staff=True)})
-        service = await tx.fetchone(_SERVICE, {"id": appt["service_id"]})
-        old_window = await tx.fetchone(_WINDOW, {"id": appt["window_id"]})
-        values: dict = dict(status=to_status, deadline_at=deadline_for(to_status, service, now, cal),
-                            version=appointments.c.version + 1, updated_at=now)
+                                           details={"current": await view(tx, appt, now, deps.upload_links,
+                                                                          for_staff=True, **held)})
+        deadline = deadline_for(to_status, service, now, cal)
+        values: dict = dict(status=to_status, deadline_at=deadline, version=appointments.c.version + 1, updated_at=now)
         target = old_window
         if action == "forward":
             if to_window_id == appt["window_id"]:
                 raise errors.InvalidRequest("不能转办给本窗口", details={"fields": {"to_window_id": "不能转办给本窗口"}})
-            target = await tx.fetchone(_WINDOW, {"id": to_window_id})
+            target = parts["target"] if refs["target_id"] is not None else None  # read with the rest
             if target is None or target["status"] != "active":
                 raise errors.InvalidRequest("目标窗口不存在", details={"fields": {"to_window_id": "目标窗口不存在"}})
-            if await tx.fetchone(_HANDLES, {"w": to_window_id, "s": appt["service_id"]}) is None:
+            if not refs["target_handles"]:
                 raise WindowNotHandling("目标窗口不受理该服务")
             values.update(window_id=to_window_id, district=target["district"])
         if action == "complete":
@@ -443,11 +508,17 @@ async def staff_action(deps, principal, appt_id: int, *, action: str, opinion: s
         await _history(tx, appt_id, action, principal.id, principal.name, opinion, appt["status"], to_status, now,
                        from_window=appt["window_id"] if action == "forward" else None,
                        to_window=to_window_id if action == "forward" else None)
-        appt = await tx.fetchone(_APPT, {"id": appt_id})
-        await _notify_holder(tx, deps, appt, service, action, opinion, now)
+        # the row as written, built from the one held under the lock (no second read)
+        appt = {**appt, **values, "version": appt["version"] + 1}
+        await _notify_holder(tx, appt, holder, sub, service, action, opinion, now)
         if action == "forward":
             await _notify_window(tx, target, service, now)
         await _record(tx, appt, "appointment.updated", now, old_window["id"], target["id"])
-        out = await view(tx, appt, now, deps.upload_links, for_staff=True)
+        history.append({"action": action, "actor_name": principal.name, "opinion": opinion, "created_at": now,
+                        "from_window_name": old_window["name"] if action == "forward" else None,
+                        "to_window_name": target["name"] if action == "forward" else None})
+        # no rating yet: staff act only before completion
+        out = await view(tx, appt, now, deps.upload_links, for_staff=True, service=service, window=target,
+                         holder=holder, history=history, unrated=True)
     deps.relay.poke()
     return out

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from server.accounts.service import ME_EXTENSIONS
 from server.applications.handlers import cursor_id
 from server.applications.schemas import CardListQuery, CardStatusIn
 from server.cards import service
-from server.db.database import Query
-from server.db.tables import accounts, holder_profiles, uploads
 from server.web.auth_policy import roles
 from server.web.base import ApiHandler, Raw, endpoint
-
-_HOLDER = Query(
-    sa.select(accounts.c.name, accounts.c.id_number_masked, uploads.c.public_id.label("photo_file_id"))
-    .select_from(accounts.outerjoin(holder_profiles, holder_profiles.c.account_id == accounts.c.id)
-                 .outerjoin(uploads, uploads.c.id == holder_profiles.c.photo_file_id))
-    .where(accounts.c.id == sa.bindparam("id"))
-)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -29,11 +18,10 @@ class MyCardHandler(ApiHandler):
         card, dependents = await service.holder_cards(self.db, self.principal.id)
         if card is None:
             raise service.NoCard()
-        holder = await self.db.fetchone(_HOLDER, {"id": self.principal.id})
         out = service.card_summary(card, service.today_cst(self.now()))
         out["status_reason"] = card["status_reason"] if card["status"] == "disabled" else None
-        out["holder"] = {"name": holder["name"], "id_number_masked": holder["id_number_masked"],
-                         "photo_url": self.deps.upload_links.url(holder["photo_file_id"])}
+        out["holder"] = {"name": card["holder_name"], "id_number_masked": card["id_number_masked"],
+                         "photo_url": self.deps.upload_links.url(card["photo_file_id"])}
         today = service.today_cst(self.now())
         out["dependents"] = [service.dependent_summary(d, today) for d in dependents]
         out["quotas"] = []

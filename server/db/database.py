@@ -175,6 +175,12 @@ class Query:
         return hit
 
 
+# Callables given the SQL text of every statement this process sends (BEGIN, COMMIT and ROLLBACK are
+# not statements of ours and never pass here). Empty in production: the hook then costs one truth test
+# per statement. The tests' `statements` fixture and `make bench` count statements per request with it.
+statement_listeners: list = []
+
+
 def _as_query(q: Query | sa.sql.ClauseElement | str) -> Query:
     return q if isinstance(q, Query) else Query(q)
 
@@ -198,6 +204,9 @@ class Tx:
     def _bind(self, q, params):
         query = _as_query(q)
         sql, defaults = query.compiled(self.dialect)
+        if statement_listeners:
+            for listener in statement_listeners:
+                listener(sql)
         if defaults:
             merged = dict(defaults)
             if params:

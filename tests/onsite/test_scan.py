@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from hypothesis import strategies as st
 
 from server.cards.service import today_cst
-from server.db import database
 from server.db.tables import cards, events, quota_usage, visits
 from server.onsite import qr
 from tests.onsite.helpers import (
@@ -236,33 +235,24 @@ async def test_only_venue_staff_scan_and_a_clerk_without_a_venue_is_told(api, de
     assert r.status == 403 and r.json["error"]["code"] == "NOT_VENUE_STAFF"
 
 
-async def test_the_scan_issues_a_fixed_small_number_of_statements(api, deps, monkeypatch):
+async def test_the_scan_issues_a_fixed_small_number_of_statements(api, deps, statements):
     """The hot path's queries are counted (Zulip style): session, venue+service+card, token use, quota,
     visit, event."""
     zhang = await api.login_sms(ZHANG)
     staff = await api.login_password("airport_staff")
     hospital = await api.login_password("hospital_staff")
     tokens = [await qr_token(api, zhang) for _ in range(3)]
-    statements: list[str] = []
-    for cls in (database._SqliteTx, database._MysqlTx):
-        orig = cls._run
-
-        async def counting(self, sql, params, fetch, _orig=orig):
-            statements.append(sql.split()[0].upper() + " " + sql.split()[2 if sql.split()[0].upper() != "SELECT" else 1])
-            return await _orig(self, sql, params, fetch)
-
-        monkeypatch.setattr(cls, "_run", counting)
 
     async def count(staff_token, token):
-        statements.clear()
-        r = await scan(api, staff_token, token)
+        with statements.capture() as got:
+            r = await scan(api, staff_token, token)
         assert r.json["verdict"] == "ok", r
-        return len(statements)
+        return got
 
     first = await count(staff, tokens[0])   # first use of the year: the quota row is created
     steady = await count(staff, tokens[1])  # later uses: the same one guarded upsert
     no_quota = await count(hospital, tokens[2])
-    assert (first, steady, no_quota) == (6, 6, 5), statements
+    assert (len(first), len(steady), len(no_quota)) == (6, 6, 5), statements.listing(first + steady + no_quota)
 
 
 async def test_garbage_tokens_get_a_verdict_or_a_400_never_a_500(api, deps):
