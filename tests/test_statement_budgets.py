@@ -23,7 +23,9 @@ BUDGETS = {
     # stage, return, reject) and the final approval that issues the card (the verified identity, the
     # photo, the card and its event besides the step's own statements)
     "review_action": 7,
-    "final_approval": 13,
+    # an outcome the applicant hears (return, reject): + the phone, the SMS, the WeChat subscription
+    "review_outcome": 10,
+    "final_approval": 17,  # + the 副卡 step (the family members marked for a dependent card)
 }
 
 
@@ -137,7 +139,7 @@ async def test_review_actions(api, statements):
     agri = await api.login_password("agri_reviewer")
     city = await api.login_password("city_reviewer")
     await review(agri, "approve")
-    await review(city, "return", "请补充材料")
+    await review(city, "return", "请补充材料", budget="review_outcome")
     r = await api.post(f"/api/v1/applications/{app['id']}/submit", {"version": app["version"]}, token=lisi)
     assert r.status == 200, r
     app = r.json
