@@ -105,14 +105,14 @@ def fake_wechat_base():
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, fake_wechat_base):
-    """`python -m server` on a fresh SQLite file with the demo data; its log (JSON, errors only) is kept."""
+    """`python -m server` on a fresh SQLite file with the demo data; its log (JSON) is kept."""
     d = tmp_path_factory.mktemp("fuzz")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     log_path = d / "server.log"
     env = {**os.environ, "APP_ENV": "dev", "DATABASE_URL": f"sqlite+aiosqlite:///{d / 'fuzz.db'}",
            "UPLOAD_DIR": str(d / "uploads"), "HOST": "127.0.0.1", "PORT": str(port), "PUBLIC_BASE_URL": base,
-           "LOG_JSON": "1", "LOG_LEVEL": "ERROR", "OUTBOX_RELAY": "0",
+           "LOG_JSON": "1", "LOG_LEVEL": "INFO", "OUTBOX_RELAY": "0",
            "WECHAT_API_BASE": fake_wechat_base, "WECHAT_OPEN_BASE": fake_wechat_base,
            "WECHAT_MP_APP_ID": "wx-demo-mp", "WECHAT_MP_SECRET": "demo-mp-secret",
            "WECHAT_OA_APP_ID": "wx-demo-oa", "WECHAT_OA_SECRET": "demo-oa-secret", "SMS_PROVIDER": "console"}
@@ -325,7 +325,8 @@ def test_fuzz_every_operation(server):
             problem = problem and f"HTTP {resp.status_code}: {problem}"
         if problem:
             failures.setdefault((op.method.upper(), op.path, problem), {
-                "request_id": rid, "url": req.url, "body": (req.body or b"")[:300], "answer": resp.text[:300]})
+                "request_id": rid, "url": req.url, "body": (req.body or b"")[:300], "answer": resp.text[:300],
+                "headers": {k: v for k, v in req.headers.items() if k != "Authorization"}})
 
     def send(op, case, token, raw_body=None):
         nonlocal sent
@@ -388,7 +389,8 @@ def test_fuzz_every_operation(server):
     for (method, path, problem), ex in sorted(failures.items()):
         trace = traces.get(ex["request_id"], "")
         where = _signature(trace)
-        text = (f"{method} {path}: {problem}\n    {ex['url']}\n    body: {ex['body']!r}\n    answer: {ex['answer']}\n"
+        text = (f"{method} {path}: {problem}\n    {ex['url']}\n    headers: {ex['headers']}\n"
+                f"    body: {ex['body']!r}\n    answer: {ex['answer']}\n"
                 + (f"    {where[0]}:{where[1]} {where[2]}: {trace.strip().splitlines()[-1]}\n" if where else ""))
         failed.append(text)
     if failed:

@@ -24,6 +24,8 @@ vi.mock('../../src/api/applications', () => ({
   submitApplication: vi.fn(),
 }))
 vi.mock('../../src/api/catalog', () => ({ listDistricts: vi.fn(async () => ({ items: [{ name: '环翠区' }] })) }))
+// a new application starts from the prefill (GET /me/application-prefill): nothing known here
+vi.mock('../../src/api/employers', () => ({ getApplicationPrefill: vi.fn(async () => ({ form: {}, sources: [] })) }))
 
 const { showFailToast } = await import('vant')
 const api = await import('../../src/api/applications')
