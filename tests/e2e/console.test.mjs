@@ -142,6 +142,7 @@ describe('console journeys', { skip, timeout: 300_000 }, () => {
     await holder.getByText('文登高新人才服务窗口').waitFor()
     await holder.getByPlaceholder('请描述您需要办理的事项').fill('申请文登区人才公寓一套。')
     await holder.locator('[data-test=submit-booking]').click()
+    await holder.locator('.van-dialog__confirm').click() // 确认提交预约
     await holder.waitForURL(/#\/appointments\/\d+$/)
     await holder.locator('[data-test=appointment-status]').getByText('待受理').waitFor()
     zhang = await holder.evaluate(() => localStorage.getItem('yck.token'))
@@ -194,14 +195,18 @@ describe('console journeys', { skip, timeout: 300_000 }, () => {
     await page.getByText('材料补正').first().waitFor()
     noProblems(page)
 
-    // 李四 sees the outcome; an SMS on a return arrives with issue 14 (application_returned)
+    // 李四 sees the outcome and receives the SMS (application_returned, delivered by the outbox relay)
     const seen = await api(base, li, 'GET', `/applications/${draft.id}`)
     assert.equal(seen.body.status, 'correction_required')
     assert.ok(seen.body.stages.some((s) => s.opinion === '照片不符合要求，请上传近期免冠证件照。'))
-    const sms = await api(base, null, 'GET', '/dev/sms?phone=13800000002')
-    const returned = sms.body.items.find((m) => m.template === 'application_returned')
-    if (returned) assert.match(returned.text || JSON.stringify(returned.params), /补正|退回/)
-    else console.log('NOTE: no application_returned SMS is sent on a return yet (issue 14); only', sms.body.items.map((m) => m.template).join(', '))
+    let returned
+    for (let i = 0; i < 50 && !returned; i++) {
+      const sms = await api(base, null, 'GET', '/dev/sms?phone=13800000002')
+      returned = sms.body.items.find((m) => m.template === 'application_returned')
+      if (!returned) await new Promise((r) => setTimeout(r, 200))
+    }
+    assert.ok(returned, '李四 received the application_returned SMS')
+    assert.match(returned.text || JSON.stringify(returned.params), /补正|退回/)
   })
 
   test('the statistics page draws its charts from real data (a scan and a rating made here)', async () => {
