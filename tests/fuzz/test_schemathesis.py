@@ -354,6 +354,9 @@ def test_fuzz_every_operation(server):
             "method", "url", "headers", "params", "json", "data", "files")}).prepare()
         if raw_body is not None:
             req.prepare_body(raw_body, None)
+            # the raw bytes replace a generated body that may have been streamed: one framing only (a
+            # message with both Transfer-Encoding and Content-Length is refused by Tornado, rightly)
+            req.headers.pop("Transfer-Encoding", None)
         if op.definition.raw.get("x-auth") == "signed PC-side request":
             _sign(req)
         in_flight.append((op, req, rid, pool.submit(session.send, req, timeout=60, allow_redirects=False)))
