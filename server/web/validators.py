@@ -3,8 +3,9 @@
 Rule: only ASCII `0-9` is a digit. No normalisation: `１`, `٩`, `𝟗` or `²` are refused with a
 400, never folded into `1`/`9`/`2`. Folding them would let `1380000000１` pass as a new phone on
 SQLite and log into the ASCII phone's account on MariaDB (whose collation equates them), and hash
-an ID number differently from its ASCII form. `isdigit`, `int()` on raw text and a bare `\\d`
-all accept those characters, so they are never used on input: use the patterns and parsers here
+an ID number differently from its ASCII form. Python's Unicode digit tests, `int()` on raw text and
+an unqualified digit class in a regex all accept those characters, so they are never used on input:
+use the `[0-9]` patterns and parsers here
 (`tests/web/test_ascii_digits.py` greps the code for them).
 """
 
