@@ -9,6 +9,25 @@ export function showOk(message) {
   ElMessage({ type: 'success', message })
 }
 
+/**
+ * Run one call with the house's feedback, the one place of the console's try/catch: `busy` (a ref) is
+ * true while it runs; on success `ok` (a text, or a function of the call's value) is shown; on failure
+ * `onError(e)` handles the error, by default its message is shown. Resolves true on success, else false.
+ */
+export async function attempt(run, { ok, busy, onError = showError } = {}) {
+  if (busy) busy.value = true
+  try {
+    const value = await run()
+    if (ok) showOk(typeof ok === 'function' ? ok(value) : ok)
+    return true
+  } catch (e) {
+    await onError(e)
+    return false
+  } finally {
+    if (busy) busy.value = false
+  }
+}
+
 /** Ask before anything destructive; resolves true when confirmed. */
 export async function confirmDanger(message, title = '请确认') {
   try {
