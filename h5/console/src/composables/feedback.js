@@ -28,6 +28,18 @@ export async function attempt(run, { ok, busy, onError = showError } = {}) {
   }
 }
 
+/**
+ * An onError for attempt() where someone else may have moved the record on: an error of one of
+ * `codes` is said with `note` after its message and answered by `refresh()`; any other is shown.
+ */
+export function refreshOnConflict(refresh, { note = '（已刷新为最新状态）', codes = ['VERSION_CONFLICT'] } = {}) {
+  return async (e) => {
+    if (!codes.includes(e.code)) return showError(e)
+    showError({ message: `${e.message}${note}` })
+    await refresh()
+  }
+}
+
 /** Ask before anything destructive; resolves true when confirmed. */
 export async function confirmDanger(message, title = '请确认') {
   try {
@@ -52,6 +64,17 @@ export async function askReason(message, title, { required = true, placeholder =
   } catch {
     return null
   }
+}
+
+/**
+ * 停用 (when `disabling`, the reason required) or 启用 (optional) with a reason: asks with
+ * `message(verb)` under the title verb + `what`, then `send(reason)` through attempt(). Resolves true when done.
+ */
+export async function switchWithReason(disabling, what, message, send) {
+  const verb = disabling ? '停用' : '启用'
+  const reason = await askReason(message(verb), `${verb}${what}`, { required: disabling })
+  if (reason === null) return false
+  return attempt(() => send(reason), { ok: `已${verb}` })
 }
 
 /** Save a Blob under a file name through a temporary link. */
