@@ -20,9 +20,12 @@ describe('HistoryTimeline', () => {
     expect(steps).toHaveLength(2)
     expect(steps[1].find('.step-title').text()).toBe('转办李四')
     expect(steps[1].find('.step-line').text()).toBe('环翠区窗口 → 市级窗口')
-    expect(steps[1].find('.opinion').text()).toBe('转办原因：属市级事项')
+    expect(steps[1].find('.opinion').text()).toBe('转办原因 属市级事项')
+    expect(steps[1].find('.opinion .label').text()).toBe('转办原因')
     expect(steps[1].find('.step-time').text()).toBe('2026-11-30 09:00')
     expect(steps[0].find('.opinion').exists()).toBe(false)
+    const plain = mount(HistoryTimeline, { props: { items: [{ title: '受理', opinion: '材料齐全' }] } })
+    expect(plain.find('.opinion').text()).toBe('意见：材料齐全')
   })
 
   it('draws the last entry as the current one unless told which', () => {
