@@ -11,6 +11,7 @@ import { showError } from './useRequest'
  *     confirm: { title: '取消预约', message: '确定取消该预约吗？' }, // declined: nothing happens
  *     success: '预约已取消',           // or (result) => text
  *     then: () => load(),              // after the toast
+ *     errorMessage: (e) => text,       // the message to show instead of the error's own
  *     onError: (e) => …,               // after the error is shown
  *     onConflict: () => load(),        // after a VERSION_CONFLICT is shown: the object as it is now
  *     key: card.card_no,               // what `busy` holds while it runs (default true)
@@ -21,7 +22,7 @@ import { showError } from './useRequest'
  */
 export function useAction() {
   const busy = ref(false)
-  async function act(fn, { confirm, success, then, onError, onConflict, key = true } = {}) {
+  async function act(fn, { confirm, success, then, errorMessage, onError, onConflict, key = true } = {}) {
     if (confirm) {
       try {
         await showConfirmDialog(confirm)
@@ -36,7 +37,7 @@ export function useAction() {
       if (then) await then(result)
       return result
     } catch (e) {
-      showError(e)
+      showError(errorMessage ? { ...e, message: errorMessage(e) } : e)
       if (onError) await onError(e)
       if (onConflict && e && e.code === 'VERSION_CONFLICT') await onConflict(e)
       return undefined

@@ -186,3 +186,13 @@ describe('PagedList', () => {
     expect(w.findAll('.row').map((r) => r.text())).toEqual(['甲'])
   })
 })
+
+describe('useAction errorMessage', () => {
+  it("shows the message made from the error (a field's words) instead of its own", async () => {
+    const { act } = useAction()
+    const e = apiError('请求参数不正确', { status: 400, details: { fields: { name: '请填写单位名称' } } })
+    await act(() => Promise.reject(e), { errorMessage: (err) => err.details.fields.name })
+    expect(showFailToast).toHaveBeenCalledTimes(1)
+    expect(showFailToast).toHaveBeenCalledWith(expect.objectContaining({ message: '请填写单位名称' }))
+  })
+})
