@@ -33,6 +33,7 @@ export default defineConfig(({ mode }) => {
     test: {
       environment: 'happy-dom',
       include: ['tests/unit/**/*.spec.js'],
+      setupFiles: ['tests/unit/setup.js'],
       css: false,
       server: { deps: { inline: ['vant'] } },
     },

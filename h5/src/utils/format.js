@@ -1,3 +1,6 @@
+/** A mainland mobile number as the SMS login takes it: 1 and ten more digits. */
+export const PHONE_PATTERN = /^1[0-9]{10}$/
+
 const pad = (n) => String(n).padStart(2, '0')
 
 /** 2026-11-23T09:30:00+08:00 → 2026-11-23 09:30 (the wall time of the offset given). */

@@ -7,6 +7,7 @@ vi.mock('qrcode', () => ({ default: { toCanvas: vi.fn(async () => undefined) } }
 const { sendSmsCode } = await import('../../src/api/auth')
 const QRCode = (await import('qrcode')).default
 const SmsCodeButton = (await import('../../src/components/SmsCodeButton.vue')).default
+const PhoneCodeFields = (await import('../../src/components/PhoneCodeFields.vue')).default
 const QrCanvas = (await import('../../src/components/QrCanvas.vue')).default
 const StatusTag = (await import('../../src/components/StatusTag.vue')).default
 const AuthImage = (await import('../../src/components/AuthImage.vue')).default
@@ -55,6 +56,56 @@ describe('SmsCodeButton', () => {
     await w.find('button').trigger('click')
     await flushPromises()
     expect(w.text()).toBe('42秒后重发')
+  })
+})
+
+describe('PhoneCodeFields', () => {
+  // a <van-form> as Login and Bind hold it
+  const Host = {
+    components: { PhoneCodeFields },
+    emits: ['ok'],
+    data: () => ({ phone: '', code: '' }),
+    template: `<van-form @submit="$emit('ok', { phone, code })"><PhoneCodeFields v-model:phone="phone" v-model:code="code" purpose="login" /></van-form>`,
+  }
+
+  async function submitWith(phone, code) {
+    const w = mount(Host, { attachTo: document.body, global: { components: { VanForm: (await import('vant/es')).Form } } })
+    const inputs = w.findAll('input')
+    await inputs[0].setValue(phone)
+    await inputs[1].setValue(code)
+    await w.find('form').trigger('submit')
+    await flushPromises()
+    await new Promise((r) => setTimeout(r, 0))
+    await flushPromises()
+    return w
+  }
+
+  it('binds both fields and passes a valid form', async () => {
+    const w = await submitWith('13800000001', '123456')
+    expect(w.emitted('ok')).toEqual([[{ phone: '13800000001', code: '123456' }]])
+    w.unmount()
+  })
+
+  it('refuses a phone that is not 1 and ten ASCII digits, and an empty code', async () => {
+    for (const phone of ['1380000000', '23800000001', '1３８00000001']) {
+      const w = await submitWith(phone, '123456')
+      expect(w.emitted('ok')).toBeUndefined()
+      expect(w.text()).toContain('请输入正确的11位手机号')
+      w.unmount()
+    }
+    const w = await submitWith('13800000001', '')
+    expect(w.emitted('ok')).toBeUndefined()
+    expect(w.text()).toContain('请输入验证码')
+    w.unmount()
+  })
+
+  it("gives the code button the trimmed phone and the form's purpose", async () => {
+    sendSmsCode.mockResolvedValue({ cooldown_seconds: 60 })
+    const w = mount(PhoneCodeFields, { props: { phone: ' 13800000001 ', code: '', purpose: 'bind' } })
+    await w.find('button').trigger('click')
+    await flushPromises()
+    expect(sendSmsCode).toHaveBeenCalledWith('13800000001', 'bind')
+    expect(w.find('input[autocomplete="one-time-code"]').exists()).toBe(true)
   })
 })
 
