@@ -31,6 +31,7 @@ from server.db.tables import (
     windows,
 )
 from server.db.tables import outbox as outbox_table
+from server.events import catalog as event
 from server.events import log as events
 from server.followups import service as followups_service
 from server.jobs import outbox
@@ -258,16 +259,6 @@ async def _notify_window(tx, window: dict, service: dict, now: dt.datetime) -> N
     await tx.execute(_WORK_ARRIVED, {"w": window["id"], "params": params, "now": now})
 
 
-async def _record(tx, appt: dict, type_: str, now: dt.datetime, *window_ids: int) -> None:
-    """Told live: the holder, the clerks of the window(s) involved (both ends of a forward), the
-    city window's clerks (who see every window's work) and admins; not everyone in the org."""
-    await events.record(tx, type=type_, entity="appointment", entity_id=appt["id"], now=now,
-                        data={"id": str(appt["id"]), "status": appt["status"], "window_id": str(appt["window_id"]),
-                              "version": appt["version"]},
-                        to=events.audience(accounts=[appt["holder_id"]], windows=window_ids, city_window=True,
-                                           roles=["admin"]))
-
-
 async def _history(tx, appt_id: int, action: str, actor_id, actor_name: str, opinion, from_status, to_status,
                    now: dt.datetime, from_window=None, to_window=None) -> None:
     await tx.execute(_HIST_INSERT, {"appointment_id": appt_id, "action": action, "actor_id": actor_id,
@@ -328,7 +319,7 @@ async def book(deps, principal, *, service_id: int, window_id: int, content: str
                        to_window=window_id)
         appt = await tx.fetchone(_APPT, {"id": appt_id})
         await _notify_window(tx, window, service, now)
-        await _record(tx, appt, "appointment.created", now, window["id"])
+        await events.record(tx, event.appointment_created(appt), now=now)
         out = await view(tx, appt, now, deps.upload_links)
     deps.relay.poke()
     return out
@@ -359,7 +350,7 @@ async def cancel(deps, principal, appt_id: int, version: int) -> dict:
             status="cancelled", deadline_at=None, version=appointments.c.version + 1, updated_at=now))
         await _history(tx, appt_id, "cancel", principal.id, principal.name, None, appt["status"], "cancelled", now)
         appt = await tx.fetchone(_APPT, {"id": appt_id})
-        await _record(tx, appt, "appointment.updated", now, appt["window_id"])
+        await events.record(tx, event.appointment_updated(appt, appt["window_id"]), now=now)
         return await view(tx, appt, now, deps.upload_links)
 
 
@@ -384,7 +375,7 @@ async def resubmit(deps, principal, appt_id: int, *, content: str | None, window
         old_window_id = appt["window_id"]
         appt = await tx.fetchone(_APPT, {"id": appt_id})
         await _notify_window(tx, window, service, now)
-        await _record(tx, appt, "appointment.updated", now, old_window_id, window["id"])
+        await events.record(tx, event.appointment_updated(appt, old_window_id, window["id"]), now=now)
         out = await view(tx, appt, now, deps.upload_links)
     deps.relay.poke()
     return out
@@ -406,7 +397,7 @@ async def rate(deps, principal, appt_id: int, stars: int, comment: str | None) -
             raise AlreadyRated() from None
         await _history(tx, appt_id, "rate", principal.id, principal.name, f"{stars}星" + (f"：{comment}" if comment else ""),
                        "completed", "completed", now)
-        await _record(tx, appt, "appointment.rated", now, appt["window_id"])
+        await events.record(tx, event.appointment_rated(appt), now=now)
         # 好差评: a 1–2 star rating opens a 整改 for the window's org in this same transaction
         await followups_service.open_for_rating(tx, appt=appt, stars=stars, now=now)
         return {"appointment_id": str(appt_id), "stars": stars, "comment": comment or None, "at": iso(now)}
@@ -513,7 +504,7 @@ async def staff_action(deps, principal, appt_id: int, *, action: str, opinion: s
         await _notify_holder(tx, appt, holder, sub, service, action, opinion, now)
         if action == "forward":
             await _notify_window(tx, target, service, now)
-        await _record(tx, appt, "appointment.updated", now, old_window["id"], target["id"])
+        await events.record(tx, event.appointment_updated(appt, old_window["id"], target["id"]), now=now)
         history.append({"action": action, "actor_name": principal.name, "opinion": opinion, "created_at": now,
                         "from_window_name": old_window["name"] if action == "forward" else None,
                         "to_window_name": target["name"] if action == "forward" else None})

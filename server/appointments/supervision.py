@@ -16,6 +16,7 @@ from server.calendar import service as workcal
 from server.cards.service import today_cst
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, appointments, supervisions, window_staff, windows
+from server.events import catalog as event
 from server.events import log as events
 from server.jobs import outbox
 from server.web.jsonutil import CST
@@ -60,9 +61,7 @@ async def _supervise(tx, window: dict, count: int, now: dt.datetime, *, auto_day
         await outbox.enqueue(tx, channel="sms", recipient=staff["phone"], template="supervision",
                              params={"window": window["name"], "count": count}, now=now)
         sent += 1
-    await events.record(tx, type="window.supervised", entity="window", entity_id=window["id"], now=now,
-                        data={"window_id": str(window["id"]), "overdue": count, "manual": auto_day is None},
-                        to=events.audience(windows=[window["id"]], city_window=True, roles=["admin"]))
+    await events.record(tx, event.window_supervised(window, overdue=count, manual=auto_day is None), now=now)
     return sent
 
 

@@ -18,6 +18,7 @@ from server.accounts.passwords import hash_password, password_problem
 from server.accounts.service import user_payload
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, orgs, services, venue_services, venues
+from server.events import catalog as event
 from server.events import log as events
 from server.onsite import poster, venue_code
 from server.web.jsonutil import iso
@@ -132,9 +133,7 @@ async def create_venue(deps, data, *, now: dt.datetime) -> dict:
         venue_id = await tx.insert(venues, dict(org_id=org_id, name=data.name, type=data.type, district=data.district,
                                                 address=data.address, status="active", created_at=now, updated_at=now))
         await _set_services(tx, venue_id, data.service_ids)
-        await events.record(tx, type="venue.changed", entity="venue", entity_id=venue_id, now=now,
-                            data={"venue_id": str(venue_id), "name": data.name, "created": True},
-                            to=events.audience(roles=["admin"]))
+        await events.record(tx, event.venue_created(venue_id=venue_id, name=data.name), now=now)
     return await get_venue(deps, str(venue_id))
 
 
@@ -156,10 +155,8 @@ async def update_venue(deps, raw_id: str, data, *, now: dt.datetime) -> dict:
         if changes.get("name") or "district" in changes:
             await tx.execute(orgs.update().where(orgs.c.id == v["org_id"]).values(
                 **{k: changes[k] for k in ("name", "district") if k in changes}))
-        await events.record(tx, type="venue.changed", entity="venue", entity_id=venue_id, now=now,
-                            data={"venue_id": str(venue_id), "fields": sorted(changes) +
-                                  (["service_ids"] if data.service_ids is not None else [])},
-                            to=events.audience(roles=["admin"], org_roles=[(v["org_id"], "venue_staff")]))
+        fields = sorted(changes) + (["service_ids"] if data.service_ids is not None else [])
+        await events.record(tx, event.venue_updated(venue_id=venue_id, org_id=v["org_id"], fields=fields), now=now)
     return await get_venue(deps, str(venue_id))
 
 
@@ -194,9 +191,8 @@ async def add_staff(deps, raw_id: str, data, *, now: dt.datetime) -> dict:
                 created_at=now, updated_at=now))
         except IntegrityError:
             raise UsernameTaken("该用户名或手机号已被使用") from None
-        await events.record(tx, type="account.created", entity="account", entity_id=account_id, now=now,
-                            data={"account_id": str(account_id), "roles": ["venue_staff"], "venue_id": str(v["id"])},
-                            to=events.audience(roles=["admin"]))
+        await events.record(tx, event.account_created(account_id=account_id, roles=["venue_staff"], venue_id=v["id"]),
+                            now=now)
     row = {"id": account_id, "username": data.username, "name": data.name, "roles": "venue_staff",
            "phone": data.phone, "status": "active", "created_at": now}
     return _staff_view(row, v["id"])
