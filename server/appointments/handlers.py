@@ -7,11 +7,10 @@ import os
 import sqlalchemy as sa
 
 from server import errors
-from server.accounts.service import ME_EXTENSIONS
 from server.appointments import query, service, supervision
 from server.appointments import schemas as s
 from server.db.tables import wechat_subscriptions
-from server.web.auth_policy import LOGGED_IN, Principal, roles
+from server.web.auth_policy import LOGGED_IN, roles
 from server.web.base import ApiHandler, endpoint
 from server.web.validators import parse_id
 
@@ -128,19 +127,6 @@ class SubscriptionHandler(ApiHandler):
                     t.account_id == self.principal.id, t.template == b.template).values(remaining=remaining, updated_at=now))
         return {"template": b.template, "remaining": remaining}
 
-
-async def _me_windows(deps, account, out):
-    """GET /me: the windows a clerk works at (and whether one is the city window)."""
-    if "window_staff" not in account["roles"].split(","):
-        return
-    principal = Principal(id=account["id"], name=account["name"], roles=frozenset(account["roles"].split(",")),
-                          org_id=account["org_id"])
-    scope = await service.staff_scope(deps.db, principal)
-    out["window_ids"] = [str(w) for w in sorted(scope.window_ids)]
-    out["sees_all_windows"] = scope.all
-
-
-ME_EXTENSIONS.append(_me_windows)
 
 
 ROUTES = [

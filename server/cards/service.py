@@ -257,6 +257,16 @@ async def holder_cards(db, holder_id: int) -> tuple[dict | None, list[dict]]:
     return main, deps
 
 
+def my_card_view(card: dict, dependents: list[dict], today: dt.date, links) -> dict:
+    """`GET /me/card` without its quotas (`accounts.me.my_card`); `links` signs the photo's URL."""
+    out = card_summary(card, today)
+    out["status_reason"] = card["status_reason"] if card["status"] == "disabled" else None
+    out["holder"] = {"name": card["holder_name"], "id_number_masked": card["id_number_masked"],
+                     "photo_url": links.url(card["photo_file_id"])}
+    out["dependents"] = [dependent_summary(d, today) for d in dependents]
+    return out
+
+
 def dependent_summary(card: dict, today: dt.date) -> dict:
     from server.accounts.privacy import mask_name
 
