@@ -440,6 +440,34 @@ class StaffScope:
         return self.all or window_id in self.window_ids
 
 
+MAX_SUBSCRIPTIONS = 50  # one-time messages a holder may have allowed and not yet received
+_T = wechat_subscriptions.c
+_SUBSCRIPTION_LOCK = Query(sa.select(_T.remaining).where(_T.account_id == sa.bindparam("a"),
+                                                         _T.template == sa.bindparam("t")).with_for_update())
+_ADD_SUBSCRIPTION = Query(wechat_subscriptions.update().where(
+    _T.account_id == sa.bindparam("a"), _T.template == sa.bindparam("t")).values(
+    remaining=sa.case((_T.remaining + sa.bindparam("add") > MAX_SUBSCRIPTIONS, MAX_SUBSCRIPTIONS),
+                      else_=_T.remaining + sa.bindparam("add")),
+    updated_at=sa.bindparam("now")))
+
+
+async def allow_messages(deps, holder_id: int, template: str, accepted: bool) -> dict:
+    """小程序订阅消息授权: each acceptance allows one more progress message (at most
+    `MAX_SUBSCRIPTIONS` kept); a refusal adds none. The counter changes in one statement."""
+    add = 1 if accepted else 0
+    now = deps.clock()
+    async with deps.db.transaction() as tx:
+        row = await tx.fetchone(_SUBSCRIPTION_LOCK, {"a": holder_id, "t": template})
+        if row is None:
+            await tx.insert(wechat_subscriptions, dict(account_id=holder_id, template=template, remaining=add,
+                                                       updated_at=now))
+            remaining = add
+        else:
+            await tx.execute(_ADD_SUBSCRIPTION, {"a": holder_id, "t": template, "add": add, "now": now})
+            remaining = min(row["remaining"] + add, MAX_SUBSCRIPTIONS)
+    return {"template": template, "remaining": remaining}
+
+
 async def staff_scope(db, principal) -> StaffScope:
     return await scope_of(db, principal.id, principal.roles)
 

@@ -12,6 +12,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from server import errors
+from server.appointments import service as appointments_service
 from server.calendar import service as workcal
 from server.cards.service import today_cst
 from server.db.database import IntegrityError, Query
@@ -88,8 +89,10 @@ async def run_daily(deps) -> int:
     return windows_done
 
 
-async def supervise_now(deps, window_id: int, actor_id: int) -> dict:
-    """督办 on demand by the city window or an administrator."""
+async def supervise_now(deps, window_id: int, principal) -> dict:
+    """督办 on demand: only the city window's clerks and administrators (who see every window) may."""
+    if not (await appointments_service.staff_scope(deps.db, principal)).all:
+        raise errors.Forbidden("只有市级窗口或管理员可以督办")
     now = deps.clock()
     async with deps.db.transaction() as tx:
         window = await tx.fetchone(_WINDOW, {"w": window_id})
@@ -98,6 +101,6 @@ async def supervise_now(deps, window_id: int, actor_id: int) -> dict:
         count = await tx.fetchval(_OVERDUE_ONE, {"w": window_id, "now": now})
         if not count:
             raise NothingOverdue()
-        sent = await _supervise(tx, window, count, now, auto_day=None, actor_id=actor_id)
+        sent = await _supervise(tx, window, count, now, auto_day=None, actor_id=principal.id)
     deps.relay.poke()
     return {"window_id": str(window_id), "overdue_count": count, "messages": sent}

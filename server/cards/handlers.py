@@ -38,7 +38,7 @@ class AdminCardsExportHandler(ApiHandler):
 class AdminCardDetailHandler(ApiHandler):
     @endpoint(roles("admin"), summary="英才卡详情：持卡人（脱敏）、状态变更记录（原因、操作人）、最近50次现场核验")
     async def get(self, card_no):
-        return await service.card_detail(self.db, card_no, self.now())
+        return await service.card_detail(self.db, card_no, self.now(), self.deps.upload_links)
 
 
 class AdminCardDisableHandler(ApiHandler):

@@ -295,8 +295,9 @@ async def admin_view(db, card: dict, now: dt.datetime) -> dict:
 
 _DETAIL_HOLDER = Query(
     sa.select(accounts.c.id, accounts.c.name, accounts.c.phone, accounts.c.id_number_masked,
-              holder_profiles.c.photo_file_id)
-    .select_from(accounts.outerjoin(holder_profiles, holder_profiles.c.account_id == accounts.c.id))
+              uploads.c.public_id.label("photo_file_id"))
+    .select_from(accounts.outerjoin(holder_profiles, holder_profiles.c.account_id == accounts.c.id)
+                 .outerjoin(uploads, uploads.c.id == holder_profiles.c.photo_file_id))
     .where(accounts.c.id == sa.bindparam("id")))
 _STATUS_HISTORY = Query(
     sa.select(card_status_changes).where(card_status_changes.c.card_id == sa.bindparam("card_id"))
@@ -310,9 +311,9 @@ _CARD_VISITS = Query(
     .order_by(visits.c.created_at.desc(), visits.c.id.desc()).limit(50))
 
 
-async def card_detail(db, card_no: str, now: dt.datetime) -> dict:
-    """One card for the administrator: holder (masked), every status change with its reason and the
-    last 50 on-site visits (ix_visits_card)."""
+async def card_detail(db, card_no: str, now: dt.datetime, links) -> dict:
+    """One card for the administrator: holder (masked, the photo's URL signed by `links`), every
+    status change with its reason and the last 50 on-site visits (ix_visits_card)."""
     from server.accounts.privacy import mask_phone
 
     card = await db.fetchone(_BY_NO, {"card_no": card_no})
@@ -333,7 +334,7 @@ async def card_detail(db, card_no: str, now: dt.datetime) -> dict:
         "version": card["version"],
         "holder": {"id": str(h["id"]), "name": h["name"], "phone_masked": mask_phone(h["phone"]),
                    "id_number_masked": h["id_number_masked"],
-                   "photo_url": f"/api/v1/uploads/{h['photo_file_id']}" if h["photo_file_id"] else None},
+                   "photo_url": links.url(h["photo_file_id"])},
         "history": history,
         "visits": [{"venue_name": v["venue_name"], "service_name": v["service_name"], "verdict": v["verdict"],
                     "at": iso(v["created_at"])} for v in seen],

@@ -11,6 +11,8 @@ import json
 import logging
 from typing import Protocol
 
+import sqlalchemy as sa
+
 from server.accounts.privacy import mask_phone
 
 log = logging.getLogger(__name__)
@@ -91,3 +93,14 @@ class ConsoleSmsSender:
         )
         log.info("console sms to %s: %s", mask_phone(phone), template)
         return SendResult(ok=True, code="OK", detail="console")
+
+
+async def console_messages(db, phone: str) -> list[dict]:
+    """What the console provider "sent" to this phone, the latest 50, newest first (GET /api/v1/dev/sms)."""
+    from server.db.tables import dev_sms
+
+    rows = await db.fetchall(
+        sa.select(dev_sms.c.template, dev_sms.c.params, dev_sms.c.text, dev_sms.c.created_at)
+        .where(dev_sms.c.phone == phone).order_by(dev_sms.c.id.desc()).limit(50))
+    return [{"template": r["template"], "params": json.loads(r["params"]), "text": r["text"], "at": r["created_at"]}
+            for r in rows]

@@ -22,7 +22,6 @@ from server.events import catalog as event
 from server.events import log as events
 from server.onsite import poster, venue_code
 from server.web.jsonutil import iso
-from server.web.validators import parse_id
 
 _VENUE = Query(sa.select(venues).where(venues.c.id == sa.bindparam("id")))
 _PAGE = Query(sa.select(venues).where(venues.c.id < sa.bindparam("before")).order_by(venues.c.id.desc())
@@ -38,10 +37,6 @@ _FAR = 2**62
 
 class UsernameTaken(errors.DomainError):
     status, code, message = 409, "USERNAME_TAKEN", "该用户名已被使用"
-
-
-def _venue_id(raw: str) -> int:
-    return parse_id(raw, "服务场所")
 
 
 async def _services_of(db, venue_ids: list[int]) -> dict[int, list[dict]]:
@@ -76,7 +71,6 @@ def _view(v: dict, svcs: list[dict], staff_count: int, config) -> dict:
         "id": str(v["id"]), "name": v["name"], "type": v["type"], "district": v["district"], "address": v["address"],
         "status": v["status"], "org_id": str(v["org_id"]), "services": svcs, "staff_count": staff_count,
         "checkin_url": venue_code.poster_url(config.public_base_url, code),
-        "poster_url": f"/api/v1/admin/venues/{v['id']}/poster.png",
         "created_at": iso(v["created_at"]), "updated_at": iso(v["updated_at"]),
     }
 
@@ -88,9 +82,9 @@ async def _load(db, venue_id: int) -> dict:
     return v
 
 
-async def get_venue(deps, raw_id: str) -> dict:
+async def get_venue(deps, venue_id: int) -> dict:
     """One venue with its services, staff count and check-in URL."""
-    v = await _load(deps.db, _venue_id(raw_id))
+    v = await _load(deps.db, venue_id)
     svcs = await _services_of(deps.db, [v["id"]])
     counts = await _staff_counts(deps.db, [v["org_id"]])
     return _view(v, svcs[v["id"]], counts.get(v["org_id"], 0), deps.config)
@@ -134,12 +128,11 @@ async def create_venue(deps, data, *, now: dt.datetime) -> dict:
                                                 address=data.address, status="active", created_at=now, updated_at=now))
         await _set_services(tx, venue_id, data.service_ids)
         await events.record(tx, event.venue_created(venue_id=venue_id, name=data.name), now=now)
-    return await get_venue(deps, str(venue_id))
+    return await get_venue(deps, venue_id)
 
 
-async def update_venue(deps, raw_id: str, data, *, now: dt.datetime) -> dict:
+async def update_venue(deps, venue_id: int, data, *, now: dt.datetime) -> dict:
     """Change a venue's fields and, when given, replace the set of services it offers."""
-    venue_id = _venue_id(raw_id)
     changes = data.model_dump(exclude_unset=True, exclude={"service_ids"})
     for key in ("name", "type", "status"):  # these cannot be cleared; an explicit null leaves them as they are
         if key in changes and changes[key] is None:
@@ -157,7 +150,7 @@ async def update_venue(deps, raw_id: str, data, *, now: dt.datetime) -> dict:
                 **{k: changes[k] for k in ("name", "district") if k in changes}))
         fields = sorted(changes) + (["service_ids"] if data.service_ids is not None else [])
         await events.record(tx, event.venue_updated(venue_id=venue_id, org_id=v["org_id"], fields=fields), now=now)
-    return await get_venue(deps, str(venue_id))
+    return await get_venue(deps, venue_id)
 
 
 def _staff_view(r: dict, venue_id: int) -> dict:
@@ -165,16 +158,16 @@ def _staff_view(r: dict, venue_id: int) -> dict:
             "created_at": iso(r["created_at"])}
 
 
-async def list_staff(deps, raw_id: str) -> dict:
+async def list_staff(deps, venue_id: int) -> dict:
     """The venue's clerk accounts."""
-    v = await _load(deps.db, _venue_id(raw_id))
+    v = await _load(deps.db, venue_id)
     rows = await deps.db.fetchall(_STAFF, {"org": v["org_id"]})
     return {"items": [_staff_view(r, v["id"]) for r in rows], "next_cursor": None}
 
 
-async def add_staff(deps, raw_id: str, data, *, now: dt.datetime) -> dict:
+async def add_staff(deps, venue_id: int, data, *, now: dt.datetime) -> dict:
     """A venue_staff account tied to the venue, with an initial password (hashed off the event loop)."""
-    v = await _load(deps.db, _venue_id(raw_id))
+    v = await _load(deps.db, venue_id)
     problem = password_problem(data.password)
     if problem:
         raise errors.InvalidRequest(problem, details={"fields": {"password": problem}})
@@ -198,9 +191,9 @@ async def add_staff(deps, raw_id: str, data, *, now: dt.datetime) -> dict:
     return _staff_view(row, v["id"])
 
 
-async def poster_png(deps, raw_id: str) -> tuple[bytes, str]:
+async def poster_png(deps, venue_id: int) -> tuple[bytes, str]:
     """The venue's guide poster as PNG (drawn in the executor) and a file name for it."""
-    v = await _load(deps.db, _venue_id(raw_id))
+    v = await _load(deps.db, venue_id)
     svcs = (await _services_of(deps.db, [v["id"]]))[v["id"]]
     cfg = deps.config
     code = venue_code.issue(v["id"], cfg.qr_keys, cfg.qr_active_key)
