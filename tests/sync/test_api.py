@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from server.demo import id_with_check_digit
+from server.demo_city import id_with_check_digit
 from server.sync.signature import sign
 
 KEY, SECRET = "pc-demo", "pc-demo-secret"
