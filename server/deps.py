@@ -1,17 +1,26 @@
 """The composition root's product: everything a handler or job needs, created in `main()` (or a
-test) and passed to `make_app`. Nothing here is opened at import time."""
+test) and passed to `make_app`. Nothing here is opened at import time.
+
+Each outside-world field is typed with its port (`server.ports`); `build_deps` wires the default
+implementations, tests pass fakes that speak the same methods.
+
+What a service takes (one convention): a function that opens its own transaction or needs more than
+the database (the clock, SMS, WeChat, upload links or store) takes `deps` first; a function that only
+reads, or works inside a caller's transaction, takes `db` (or `tx`) and plain values (`now`, ids,
+dates, `links` when it signs URLs). Handlers parse the path and body before they call: services take
+ints, dates and validated models, never raw path strings, and name files only through
+`deps.upload_links`, never by spelling a URL."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from server.accounts.privacy import IdCipher
 from server.config import Config
+from server.ports import Clock, Database, Relay, SmsSender, UploadLinks, UploadStore, Wechat
 
 
 def utcnow() -> dt.datetime:
@@ -22,16 +31,16 @@ def utcnow() -> dt.datetime:
 @dataclasses.dataclass
 class Deps:
     config: Config
-    db: Any
-    clock: Callable[[], dt.datetime]
+    db: Database
+    clock: Clock
     cipher: IdCipher
     executor: ThreadPoolExecutor
-    sms: Any  # SmsSender
-    relay: Any = None  # OutboxRelay
-    wechat: Any = None  # WechatGateway
-    upload_links: Any = None  # server.uploads.links.UploadLinks: signs the upload URLs every answer carries
-    decode_slots: Any = None  # asyncio.Semaphore: image decodes at once in this process
-    upload_store: Any = None  # server.uploads.storage.UploadStore: where uploaded bytes live (blocking calls)
+    sms: SmsSender
+    relay: Relay | None = None  # server.jobs.outbox.OutboxRelay
+    wechat: Wechat | None = None  # server.integrations.wechat.WechatGateway
+    upload_links: UploadLinks | None = None  # server.uploads.links.UploadLinks: signs the upload URLs every answer carries
+    decode_slots: asyncio.Semaphore | None = None  # image decodes at once in this process
+    upload_store: UploadStore | None = None  # server.uploads.storage: where uploaded bytes live (blocking calls)
 
 
 def build_deps(config: Config, db, *, clock=utcnow, sms=None, wechat=None, executor=None) -> Deps:

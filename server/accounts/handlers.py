@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from server.accounts import admin, service
+from server.accounts import admin, me, service
 from server.auth import schemas as s
 from server.auth import service as auth_service
 from server.web.auth_policy import LOGGED_IN, roles
@@ -18,7 +18,7 @@ from server.web.validators import body_id, parse_cursor, parse_id
 class MeHandler(ApiHandler):
     @endpoint(LOGGED_IN, response=s.MeOut, summary="当前登录用户（手机号、证件号脱敏）")
     async def get(self):
-        return await service.me(self.deps, self.principal.id)
+        return await me.me(self.deps, self.principal.id)
 
 
 class MePasswordHandler(ApiHandler):

@@ -68,11 +68,8 @@ async def set_password(tx, account_id: int, password_hash: str, now: dt.datetime
     await tx.execute(_SET_PASSWORD, {"id": account_id, "h": password_hash, "now": now})
 
 
-async def me(deps, account_id: int) -> dict:
-    """`GET /api/v1/me`: the caller's own account, masked; features add window_ids (appointments),
-    venue_id (on-site) and card (cards) through `ME_EXTENSIONS`."""
-    db = deps.db
-    account = await get_account(db, account_id)
+async def own_view(db, account: dict) -> dict:
+    """The caller's own account, masked: the first piece of `GET /api/v1/me` (`accounts.me`)."""
     out = user_payload(account)
     out["id_number_masked"] = account["id_number_masked"]
     out["has_password"] = bool(account["password_hash"])
@@ -81,13 +78,7 @@ async def me(deps, account_id: int) -> dict:
         org = await db.fetchone(_ORG, {"id": account["org_id"]})
         if org:
             out["org"] = {"id": str(org["id"]), "name": org["name"], "type": org["type"]}
-    for extend in ME_EXTENSIONS:
-        await extend(deps, account, out)
     return out
-
-
-# Features that add to /me (cards, windows, venues) append async callables (deps, account, out).
-ME_EXTENSIONS: list = []
 
 
 # --------------------------------------------------------------------------- administration

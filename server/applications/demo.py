@@ -12,9 +12,11 @@ import secrets
 
 from PIL import Image, ImageDraw
 
+from server.applications import materials as mats
 from server.applications.service import protect_form
 from server.cards import service as cards_service
-from server.db.tables import cards, holder_profiles, honor_titles, uploads
+from server.db.tables import applications, cards, holder_profiles, honor_titles, uploads
+from server.demo_city import HOLDERS
 
 HONOR_TITLES = [
     ("威海市乡村之星", "dept_agri"),
@@ -94,16 +96,12 @@ async def load(tx, ctx: dict, deps) -> None:
     await cards_service.record_status_change(tx, card_id=ctx["cards"]["wangwu"], status="disabled",
                                              reason="人才已调离本市，按规定停用", actor="系统管理员", now=now)
     # 李四's complete draft: 市直 company + 威海市乡村之星 → 市农业农村局 → 初审 → 终审
-    from server.applications import materials as mats
-
     docs = []
     for kind, _, types in mats.MATERIALS:
         if "new" in types:
             _, fid = await _store(tx, deps, accts["lisi"], "material", _document(len(docs)), "image/png", (620, 860),
                                f"{mats.NAMES[kind]}.png")
             docs.append({"kind": kind, "file_id": fid})
-    from server.demo import HOLDERS
-
     lisi_id = next(h[3] for h in HOLDERS if h[0] == "lisi")
     form = {
         "personal": {"name": "李四", "gender": "男", "ethnicity": "汉族", "birth_date": "1985-03-15",
@@ -122,8 +120,6 @@ async def load(tx, ctx: dict, deps) -> None:
         "declaration_accepted": True,
     }
     stored = protect_form(form, deps.cipher, None)
-    from server.db.tables import applications
-
     ctx["lisi_draft"] = await tx.insert(applications, dict(
         applicant_id=accts["lisi"], type="new", status="draft", form=json.dumps(stored, ensure_ascii=False),
         reviewed=False, version=1, created_at=now, updated_at=now, declaration_accepted_at=now))

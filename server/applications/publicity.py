@@ -21,6 +21,8 @@ from server.applications import notify
 from server.applications import service as apps
 from server.db.database import Query
 from server.db.tables import application_actions, applications
+from server.events import catalog as event
+from server.events import log as events
 from server.web.jsonutil import iso
 from server.web.pagination import keyset_page
 
@@ -75,7 +77,7 @@ async def object_to(deps, app_id: int, principal, opinion: str) -> dict:
                                                   org_id=principal.org_id, actor_id=principal.id,
                                                   actor_name=principal.name, opinion=opinion, created_at=now))
         app = await tx.fetchone(_GET, {"id": app_id})
-        await apps._event(tx, app, "application.updated", now)
+        await events.record(tx, event.application_updated(app), now=now)
         return await apps.full_view(tx, app, deps.upload_links)
 
 
@@ -97,6 +99,6 @@ async def issue_due(deps) -> int:
             app = await tx.fetchone(_GET, {"id": row["id"]})
             # the applicant hears the outcome when the card issues (SMS, and WeChat where granted)
             await notify.outcome(tx, deps, app, "approve", "公示期满无异议", now, card["card_no"])
-            await apps._event(tx, app, "application.updated", now)
+            await events.record(tx, event.application_updated(app), now=now)
         issued += 1
     return issued

@@ -23,6 +23,7 @@ from server.calendar import service as workcal
 from server.cards import service as cards_service
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, application_actions, applications, cards, holder_profiles
+from server.events import catalog as event
 from server.events import log as events
 from server.uploads import service as uploads_service
 from server.web.jsonutil import CST, iso
@@ -328,18 +329,6 @@ def new_acceptance_no(now: dt.datetime) -> str:
     return "RC" + _now_cst(now).strftime("%Y%m%d%H%M%S") + f"{secrets.randbelow(1000):03d}"
 
 
-async def _event(tx, app: dict, type_: str, now: dt.datetime, extra_orgs=()) -> None:
-    """Told live: the applicant and the reviewers of the org at the current stage (and of the org
-    it just left, whose queue changed); not the org's window clerks or venue staff."""
-    cur = app["current_org_id"]
-    await events.record(tx, type=type_, entity="application", entity_id=app["id"], now=now,
-                        data={"id": str(app["id"]), "status": app["status"], "acceptance_no": app["acceptance_no"],
-                              "stage_index": app["stage_index"], "version": app["version"]},
-                        to=events.audience(accounts=[app["applicant_id"]],
-                                           org_roles=[(o, r) for o in (cur, *extra_orgs)
-                                                      for r in ("reviewer", "employer")]))
-
-
 async def submit(deps, app_id: int, applicant_id: int, actor_name: str, version: int) -> dict:
     """Submit a draft (routing it and numbering it) or resubmit after 补正 (same stage as before)."""
     now = deps.clock()
@@ -390,7 +379,7 @@ async def submit(deps, app_id: int, applicant_id: int, actor_name: str, version:
                                                   org_id=None, actor_id=applicant_id, actor_name=actor_name,
                                                   opinion=None, created_at=now))
         app = await tx.fetchone(_GET, {"id": app_id})
-        await _event(tx, app, "application.submitted", now)
+        await events.record(tx, event.application_submitted(app), now=now)
         return await full_view(tx, app, deps.upload_links)
 
 
@@ -409,7 +398,7 @@ async def withdraw(deps, app_id: int, applicant_id: int, actor_name: str, versio
                                                   org_id=None, actor_id=applicant_id, actor_name=actor_name,
                                                   opinion=None, created_at=now))
         app = await tx.fetchone(_GET, {"id": app_id})
-        await _event(tx, app, "application.withdrawn", now, extra_orgs=[prev_org])
+        await events.record(tx, event.application_withdrawn(app, left_org=prev_org), now=now)
         return await full_view(tx, app, deps.upload_links)
 
 
@@ -511,7 +500,7 @@ async def review(deps, app_id: int, principal, action: str, opinion: str, versio
         app = {**app, **values, "version": app["version"] + 1}  # the row as written: no second read
         if outcome:  # the applicant hears it: SMS (+ WeChat where granted), committed with the outcome
             await notify.outcome(tx, deps, app, action, opinion or "同意", now, card["card_no"] if card else None)
-        await _event(tx, app, "application.updated", now, extra_orgs=[principal.org_id])
+        await events.record(tx, event.application_updated(app, acting_org=principal.org_id), now=now)
         return await full_view(tx, app, deps.upload_links, card_no=card_no)
 
 
@@ -534,15 +523,8 @@ async def _fulfil_main(tx, app: dict, form: dict, level: str, now: dt.datetime, 
         return await cards_service.issue_card(tx, holder_id=holder_id, level=level, now=now)
     today = cards_service.today_cst(now)
     if app["type"] == "replace":
-        await tx.execute(cards.update().where(cards.c.id == current["id"]).values(
-            status="disabled", status_reason="补办新卡，原卡作废", status_by=actor, status_at=now,
-            version=cards.c.version + 1, updated_at=now))
-        await cards_service.record_status_change(tx, card_id=current["id"], status="disabled",
-                                                 reason="补办新卡，原卡作废", actor=actor, now=now)
-        await events.record(tx, type="card.status_changed", entity="card", entity_id=current["card_no"], now=now,
-                            data={"card_no": current["card_no"], "status": "disabled", "reason": "补办新卡，原卡作废",
-                                  "holder_id": str(holder_id)},
-                            to=events.audience(accounts=[holder_id], roles=["admin"]))
+        await cards_service.change_status(tx, {**current, "holder_id": holder_id}, status="disabled",
+                                          reason="补办新卡，原卡作废", actor=actor, now=now)
         card = await cards_service.issue_card(tx, holder_id=holder_id, level=current["level"], now=now,
                                               valid_until=current["valid_until"])
         await cards_service.move_dependents(tx, current["id"], card["id"], now)
@@ -556,10 +538,7 @@ async def _fulfil_main(tx, app: dict, form: dict, level: str, now: dt.datetime, 
     await tx.execute(cards.update().where(cards.c.id == current["id"]).values(**values))
     card = await tx.fetchone(sa.select(cards).where(cards.c.id == current["id"]))
     await cards_service.follow_main(tx, card, now)
-    await events.record(tx, type="card.updated", entity="card", entity_id=card["card_no"], now=now,
-                        data={"card_no": card["card_no"], "level": card["level"],
-                              "valid_until": card["valid_until"].isoformat(), "holder_id": str(holder_id)},
-                        to=events.audience(accounts=[holder_id], roles=["admin"]))
+    await events.record(tx, event.card_updated(card, holder_id=holder_id), now=now)
     return card
 
 

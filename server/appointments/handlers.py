@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import os
 
-import sqlalchemy as sa
-
-from server import errors
-from server.accounts.service import ME_EXTENSIONS
 from server.appointments import query, service, supervision
 from server.appointments import schemas as s
-from server.db.tables import wechat_subscriptions
-from server.web.auth_policy import LOGGED_IN, Principal, roles
+from server.web.auth_policy import LOGGED_IN, roles
 from server.web.base import ApiHandler, endpoint
 from server.web.validators import parse_id
 
@@ -104,43 +99,15 @@ class StaffActionHandler(ApiHandler):
 class SupervisionHandler(ApiHandler):
     @endpoint(STAFF, body=s.SupervisionIn, status=202, summary="督办：向该窗口发送超时督办短信（市级窗口、管理员）")
     async def post(self):
-        scope = await service.staff_scope(self.db, self.principal)
-        if not scope.all:
-            raise errors.Forbidden("只有市级窗口或管理员可以督办")
-        return await supervision.supervise_now(self.deps, int(self.body_args.window_id), self.principal.id)
+        return await supervision.supervise_now(self.deps, int(self.body_args.window_id), self.principal)
 
 
 class SubscriptionHandler(ApiHandler):
     @endpoint(HOLDER, body=s.SubscriptionIn, summary="小程序订阅消息授权（每次授权可接收一条办理进度通知）")
     async def post(self):
         b = self.body_args
-        t = wechat_subscriptions.c
-        now = self.now()
-        async with self.db.transaction() as tx:
-            row = await tx.fetchone(sa.select(t.remaining).where(t.account_id == self.principal.id, t.template == b.template))
-            if row is None:
-                await tx.insert(wechat_subscriptions, dict(account_id=self.principal.id, template=b.template,
-                                                           remaining=1 if b.accepted else 0, updated_at=now))
-                remaining = 1 if b.accepted else 0
-            else:
-                remaining = min(row["remaining"] + (1 if b.accepted else 0), 50)
-                await tx.execute(wechat_subscriptions.update().where(
-                    t.account_id == self.principal.id, t.template == b.template).values(remaining=remaining, updated_at=now))
-        return {"template": b.template, "remaining": remaining}
+        return await service.allow_messages(self.deps, self.principal.id, b.template, b.accepted)
 
-
-async def _me_windows(deps, account, out):
-    """GET /me: the windows a clerk works at (and whether one is the city window)."""
-    if "window_staff" not in account["roles"].split(","):
-        return
-    principal = Principal(id=account["id"], name=account["name"], roles=frozenset(account["roles"].split(",")),
-                          org_id=account["org_id"])
-    scope = await service.staff_scope(deps.db, principal)
-    out["window_ids"] = [str(w) for w in sorted(scope.window_ids)]
-    out["sees_all_windows"] = scope.all
-
-
-ME_EXTENSIONS.append(_me_windows)
 
 
 ROUTES = [

@@ -31,6 +31,7 @@ from server.db.tables import (
     windows,
 )
 from server.db.tables import outbox as outbox_table
+from server.events import catalog as event
 from server.events import log as events
 from server.followups import service as followups_service
 from server.jobs import outbox
@@ -258,16 +259,6 @@ async def _notify_window(tx, window: dict, service: dict, now: dt.datetime) -> N
     await tx.execute(_WORK_ARRIVED, {"w": window["id"], "params": params, "now": now})
 
 
-async def _record(tx, appt: dict, type_: str, now: dt.datetime, *window_ids: int) -> None:
-    """Told live: the holder, the clerks of the window(s) involved (both ends of a forward), the
-    city window's clerks (who see every window's work) and admins; not everyone in the org."""
-    await events.record(tx, type=type_, entity="appointment", entity_id=appt["id"], now=now,
-                        data={"id": str(appt["id"]), "status": appt["status"], "window_id": str(appt["window_id"]),
-                              "version": appt["version"]},
-                        to=events.audience(accounts=[appt["holder_id"]], windows=window_ids, city_window=True,
-                                           roles=["admin"]))
-
-
 async def _history(tx, appt_id: int, action: str, actor_id, actor_name: str, opinion, from_status, to_status,
                    now: dt.datetime, from_window=None, to_window=None) -> None:
     await tx.execute(_HIST_INSERT, {"appointment_id": appt_id, "action": action, "actor_id": actor_id,
@@ -328,7 +319,7 @@ async def book(deps, principal, *, service_id: int, window_id: int, content: str
                        to_window=window_id)
         appt = await tx.fetchone(_APPT, {"id": appt_id})
         await _notify_window(tx, window, service, now)
-        await _record(tx, appt, "appointment.created", now, window["id"])
+        await events.record(tx, event.appointment_created(appt), now=now)
         out = await view(tx, appt, now, deps.upload_links)
     deps.relay.poke()
     return out
@@ -359,7 +350,7 @@ async def cancel(deps, principal, appt_id: int, version: int) -> dict:
             status="cancelled", deadline_at=None, version=appointments.c.version + 1, updated_at=now))
         await _history(tx, appt_id, "cancel", principal.id, principal.name, None, appt["status"], "cancelled", now)
         appt = await tx.fetchone(_APPT, {"id": appt_id})
-        await _record(tx, appt, "appointment.updated", now, appt["window_id"])
+        await events.record(tx, event.appointment_updated(appt, appt["window_id"]), now=now)
         return await view(tx, appt, now, deps.upload_links)
 
 
@@ -384,7 +375,7 @@ async def resubmit(deps, principal, appt_id: int, *, content: str | None, window
         old_window_id = appt["window_id"]
         appt = await tx.fetchone(_APPT, {"id": appt_id})
         await _notify_window(tx, window, service, now)
-        await _record(tx, appt, "appointment.updated", now, old_window_id, window["id"])
+        await events.record(tx, event.appointment_updated(appt, old_window_id, window["id"]), now=now)
         out = await view(tx, appt, now, deps.upload_links)
     deps.relay.poke()
     return out
@@ -406,7 +397,7 @@ async def rate(deps, principal, appt_id: int, stars: int, comment: str | None) -
             raise AlreadyRated() from None
         await _history(tx, appt_id, "rate", principal.id, principal.name, f"{stars}星" + (f"：{comment}" if comment else ""),
                        "completed", "completed", now)
-        await _record(tx, appt, "appointment.rated", now, appt["window_id"])
+        await events.record(tx, event.appointment_rated(appt), now=now)
         # 好差评: a 1–2 star rating opens a 整改 for the window's org in this same transaction
         await followups_service.open_for_rating(tx, appt=appt, stars=stars, now=now)
         return {"appointment_id": str(appt_id), "stars": stars, "comment": comment or None, "at": iso(now)}
@@ -449,12 +440,46 @@ class StaffScope:
         return self.all or window_id in self.window_ids
 
 
+MAX_SUBSCRIPTIONS = 50  # one-time messages a holder may have allowed and not yet received
+_T = wechat_subscriptions.c
+_SUBSCRIPTION_LOCK = Query(sa.select(_T.remaining).where(_T.account_id == sa.bindparam("a"),
+                                                         _T.template == sa.bindparam("t")).with_for_update())
+_ADD_SUBSCRIPTION = Query(wechat_subscriptions.update().where(
+    _T.account_id == sa.bindparam("a"), _T.template == sa.bindparam("t")).values(
+    remaining=sa.case((_T.remaining + sa.bindparam("add") > MAX_SUBSCRIPTIONS, MAX_SUBSCRIPTIONS),
+                      else_=_T.remaining + sa.bindparam("add")),
+    updated_at=sa.bindparam("now")))
+
+
+async def allow_messages(deps, holder_id: int, template: str, accepted: bool) -> dict:
+    """小程序订阅消息授权: each acceptance allows one more progress message (at most
+    `MAX_SUBSCRIPTIONS` kept); a refusal adds none. The counter changes in one statement."""
+    add = 1 if accepted else 0
+    now = deps.clock()
+    async with deps.db.transaction() as tx:
+        row = await tx.fetchone(_SUBSCRIPTION_LOCK, {"a": holder_id, "t": template})
+        if row is None:
+            await tx.insert(wechat_subscriptions, dict(account_id=holder_id, template=template, remaining=add,
+                                                       updated_at=now))
+            remaining = add
+        else:
+            await tx.execute(_ADD_SUBSCRIPTION, {"a": holder_id, "t": template, "add": add, "now": now})
+            remaining = min(row["remaining"] + add, MAX_SUBSCRIPTIONS)
+    return {"template": template, "remaining": remaining}
+
+
 async def staff_scope(db, principal) -> StaffScope:
-    if principal.has("admin"):
+    return await scope_of(db, principal.id, principal.roles)
+
+
+async def scope_of(db, account_id: int, roles) -> StaffScope:
+    """The windows an account with these roles works at: an admin sees all, a window clerk the
+    windows assigned (all of them when one is the city window), anyone else none."""
+    if "admin" in roles:
         return StaffScope(set(), True)
-    if not principal.has("window_staff"):
+    if "window_staff" not in roles:
         return StaffScope(set(), False)
-    rows = await db.fetchall(_STAFF_WINDOWS, {"account_id": principal.id})
+    rows = await db.fetchall(_STAFF_WINDOWS, {"account_id": account_id})
     return StaffScope({r["id"] for r in rows}, any(r["is_city"] for r in rows))
 
 
@@ -513,7 +538,7 @@ async def staff_action(deps, principal, appt_id: int, *, action: str, opinion: s
         await _notify_holder(tx, appt, holder, sub, service, action, opinion, now)
         if action == "forward":
             await _notify_window(tx, target, service, now)
-        await _record(tx, appt, "appointment.updated", now, old_window["id"], target["id"])
+        await events.record(tx, event.appointment_updated(appt, old_window["id"], target["id"]), now=now)
         history.append({"action": action, "actor_name": principal.name, "opinion": opinion, "created_at": now,
                         "from_window_name": old_window["name"] if action == "forward" else None,
                         "to_window_name": target["name"] if action == "forward" else None})

@@ -12,10 +12,12 @@ import datetime as dt
 import sqlalchemy as sa
 
 from server import errors
+from server.appointments import service as appointments_service
 from server.calendar import service as workcal
 from server.cards.service import today_cst
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, appointments, supervisions, window_staff, windows
+from server.events import catalog as event
 from server.events import log as events
 from server.jobs import outbox
 from server.web.jsonutil import CST
@@ -60,9 +62,7 @@ async def _supervise(tx, window: dict, count: int, now: dt.datetime, *, auto_day
         await outbox.enqueue(tx, channel="sms", recipient=staff["phone"], template="supervision",
                              params={"window": window["name"], "count": count}, now=now)
         sent += 1
-    await events.record(tx, type="window.supervised", entity="window", entity_id=window["id"], now=now,
-                        data={"window_id": str(window["id"]), "overdue": count, "manual": auto_day is None},
-                        to=events.audience(windows=[window["id"]], city_window=True, roles=["admin"]))
+    await events.record(tx, event.window_supervised(window, overdue=count, manual=auto_day is None), now=now)
     return sent
 
 
@@ -89,8 +89,10 @@ async def run_daily(deps) -> int:
     return windows_done
 
 
-async def supervise_now(deps, window_id: int, actor_id: int) -> dict:
-    """督办 on demand by the city window or an administrator."""
+async def supervise_now(deps, window_id: int, principal) -> dict:
+    """督办 on demand: only the city window's clerks and administrators (who see every window) may."""
+    if not (await appointments_service.staff_scope(deps.db, principal)).all:
+        raise errors.Forbidden("只有市级窗口或管理员可以督办")
     now = deps.clock()
     async with deps.db.transaction() as tx:
         window = await tx.fetchone(_WINDOW, {"w": window_id})
@@ -99,6 +101,6 @@ async def supervise_now(deps, window_id: int, actor_id: int) -> dict:
         count = await tx.fetchval(_OVERDUE_ONE, {"w": window_id, "now": now})
         if not count:
             raise NothingOverdue()
-        sent = await _supervise(tx, window, count, now, auto_day=None, actor_id=actor_id)
+        sent = await _supervise(tx, window, count, now, auto_day=None, actor_id=principal.id)
     deps.relay.poke()
     return {"window_id": str(window_id), "overdue_count": count, "messages": sent}

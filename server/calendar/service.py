@@ -24,6 +24,7 @@ from server import errors
 from server.calendar.holidays import PROVISIONAL_YEARS, SHIPPED
 from server.db.database import Query
 from server.db.tables import calendar_days, kv_store
+from server.events import catalog as event
 from server.events import log as events
 from server.web.jsonutil import CST
 
@@ -172,8 +173,7 @@ async def set_day(deps, day: dt.date, kind: str, note: str | None, actor_id: int
         # a new version token: every process re-reads the calendar on its next check
         await tx.execute(kv_store.delete().where(kv_store.c.k == VERSION_KEY))
         await tx.insert(kv_store, dict(k=VERSION_KEY, v=secrets.token_hex(8), expires_at=None))
-        await events.record(tx, type="calendar.changed", entity="calendar", entity_id=day.isoformat(), now=now,
-                            data={"date": day.isoformat(), "kind": kind}, to=events.audience(roles=["admin"]))
+        await events.record(tx, event.calendar_changed(day, kind=kind), now=now)
     forget(deps.db)
     cal = await current(deps.db)
     return {"date": day.isoformat(), "weekday": "周" + WEEKDAY_ZH[day.weekday()], "kind": cal.kind(day),

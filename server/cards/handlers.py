@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.accounts.service import ME_EXTENSIONS
+from server.accounts import me
 from server.applications.handlers import cursor_id
 from server.applications.schemas import CardListQuery, CardStatusIn
 from server.cards import service
@@ -15,23 +15,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class MyCardHandler(ApiHandler):
     @endpoint(roles("holder"), summary="我的英才卡（状态实时）")
     async def get(self):
-        card, dependents = await service.holder_cards(self.db, self.principal.id)
-        if card is None:
-            raise service.NoCard()
-        out = service.card_summary(card, service.today_cst(self.now()))
-        out["status_reason"] = card["status_reason"] if card["status"] == "disabled" else None
-        out["holder"] = {"name": card["holder_name"], "id_number_masked": card["id_number_masked"],
-                         "photo_url": self.deps.upload_links.url(card["photo_file_id"])}
-        today = service.today_cst(self.now())
-        out["dependents"] = [service.dependent_summary(d, today) for d in dependents]
-        out["quotas"] = []
-        for extend in CARD_EXTENSIONS:
-            await extend(self, card, out)
-        return out
-
-
-# features that add to GET /me/card (on-site quotas) append async callables (handler, card, out)
-CARD_EXTENSIONS: list = []
+        return await me.my_card(self.deps, self.principal.id)
 
 
 class AdminCardsHandler(ApiHandler):
@@ -54,7 +38,7 @@ class AdminCardsExportHandler(ApiHandler):
 class AdminCardDetailHandler(ApiHandler):
     @endpoint(roles("admin"), summary="英才卡详情：持卡人（脱敏）、状态变更记录（原因、操作人）、最近50次现场核验")
     async def get(self, card_no):
-        return await service.card_detail(self.db, card_no, self.now())
+        return await service.card_detail(self.db, card_no, self.now(), self.deps.upload_links)
 
 
 class AdminCardDisableHandler(ApiHandler):
@@ -69,17 +53,6 @@ class AdminCardEnableHandler(ApiHandler):
     async def post(self, card_no):
         return await service.set_status(self.db, card_no=card_no, status="active", reason=self.body_args.reason,
                                         actor=self.principal.name, now=self.now())
-
-
-async def _me_card(deps, account, out):
-    """GET /me: the card summary of a holder."""
-    if "holder" not in account["roles"].split(","):
-        return
-    card = await service.holder_card(deps.db, account["id"])
-    out["card"] = service.card_summary(card, service.today_cst(deps.clock())) if card else None
-
-
-ME_EXTENSIONS.append(_me_card)
 
 
 ROUTES = [

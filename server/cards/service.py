@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from server import errors
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, card_status_changes, cards, holder_profiles, services, uploads, venues, visits
+from server.events import catalog as event
 from server.events import log as events
 from server.web.jsonutil import CST, iso
 from server.web.pagination import keyset_page
@@ -102,19 +103,23 @@ def new_card_no(now: dt.datetime) -> str:
 
 
 async def issue_card(tx, *, holder_id: int, level: str, now: dt.datetime, valid_until: dt.date | None = None,
-                     card_no: str | None = None, main: dict | None = None, member: dict | None = None) -> dict:
-    """Issue a card (final approval or replacement) and record `card.issued`; with `main` and `member`
-    a dependent card (副卡) of that main card for that family member. A drawn number is inserted
-    straight away and drawn again should the unique index refuse it (one statement instead of a look-up
-    first); the card is returned as written, not read back."""
+                     card_no: str | None = None, main: dict | None = None, member: dict | None = None,
+                     status: str = "active", issued_at: dt.date | None = None, sync_version: int = 0,
+                     actor: str | None = None) -> dict:
+    """Issue a card (final approval, replacement or the PC's sync) and record `card.issued`; with `main`
+    and `member` a dependent card (副卡) of that main card for that family member. The PC's sync gives
+    the number, status, dates and version, and its `actor` is kept as the one who set the status. A
+    drawn number is inserted straight away and drawn again should the unique index refuse it (one
+    statement instead of a look-up first); the card is returned as written, not read back."""
     link = dict(main_card_id=main["id"], member_name=member.get("name"), relation=member.get("relation")) if main else {}
     today = today_cst(now)
     valid_until = valid_until or today.replace(year=today.year + VALIDITY_YEARS)
     for attempt in range(10):
         no = card_no or new_card_no(now)
-        card = dict(card_no=no, holder_id=holder_id, level=level, status="active", issued_at=today,
-                    valid_until=valid_until, status_reason=None, status_by=None, status_at=None, sync_version=0,
-                    version=1, created_at=now, updated_at=now, main_card_id=None, member_name=None, relation=None)
+        card = dict(card_no=no, holder_id=holder_id, level=level, status=status, issued_at=issued_at or today,
+                    valid_until=valid_until, status_reason=None, status_by=actor, status_at=now if actor else None,
+                    sync_version=sync_version, version=1, created_at=now, updated_at=now, main_card_id=None,
+                    member_name=None, relation=None)
         card.update(link)
         try:
             card["id"] = await tx.insert(cards, {k: v for k, v in card.items() if v is not None})
@@ -122,11 +127,7 @@ async def issue_card(tx, *, holder_id: int, level: str, now: dt.datetime, valid_
         except IntegrityError:  # the statement alone is undone; the transaction goes on
             if card_no or attempt == 9:
                 raise
-    await events.record(tx, type="card.issued", entity="card", entity_id=no, now=now,
-                        data={"card_no": no, "level": level, "holder_id": str(holder_id),
-                              "valid_until": valid_until.isoformat(),
-                              **({"main_card_no": main["card_no"], "relation": link["relation"]} if main else {})},
-                        to=events.audience(accounts=[holder_id], roles=["admin"]))
+    await events.record(tx, event.card_issued(card, main=main), now=now)
     return card
 
 
@@ -140,6 +141,22 @@ async def record_status_change(tx, *, card_id: int, status: str, reason: str | N
     """Keep every enable/disable with its reason and actor (the card row holds only the latest)."""
     await tx.execute(_STATUS_CHANGE, {"card_id": card_id, "status": status, "reason": (reason or "").strip()[:255] or None,
                                       "actor": actor[:64], "now": now})
+
+
+async def change_status(tx, card: dict, *, status: str, reason: str, actor: str, now: dt.datetime,
+                        **values) -> dict:
+    """Write a card's new status with its reason and actor (and `values`, other columns changed in
+    the same statement), keep the change in `card_status_changes` and record `card.status_changed`.
+    The one way a card's status changes (admin, PC sync, replacement); dependents are the caller's
+    (`cascade_status`). Returns the card as written."""
+    reason = reason.strip()
+    written = {"status": status, "status_reason": reason or None, "status_by": actor, "status_at": now, **values}
+    await tx.execute(cards.update().where(cards.c.id == card["id"]).values(
+        **written, version=cards.c.version + 1, updated_at=now))
+    card = {**card, **written, "version": card["version"] + 1, "updated_at": now}
+    await record_status_change(tx, card_id=card["id"], status=status, reason=reason, actor=actor, now=now)
+    await events.record(tx, event.card_status_changed(card, holder_id=card["holder_id"], reason=reason), now=now)
+    return card
 
 
 async def set_status(db, *, card_no: str, status: str, reason: str, actor: str, now: dt.datetime) -> dict:
@@ -158,14 +175,7 @@ async def set_status(db, *, card_no: str, status: str, reason: str, actor: str, 
         if card["main_card_id"] is None:
             await cascade_status(tx, card, status, actor, now)
         if card["status"] != status:
-            await tx.execute(cards.update().where(cards.c.id == card["id"]).values(
-                status=status, status_reason=reason.strip() or None, status_by=actor, status_at=now,
-                version=cards.c.version + 1, updated_at=now))
-            await record_status_change(tx, card_id=card["id"], status=status, reason=reason, actor=actor, now=now)
-            await events.record(tx, type="card.status_changed", entity="card", entity_id=card_no, now=now,
-                                data={"card_no": card_no, "status": status, "reason": reason.strip(),
-                                      "holder_id": str(card["holder_id"])},
-                                to=events.audience(accounts=[card["holder_id"]], roles=["admin"]))
+            await change_status(tx, card, status=status, reason=reason, actor=actor, now=now)
         card = await tx.fetchone(_BY_NO, {"card_no": card_no})
     return await admin_view(db, card, now)
 
@@ -212,7 +222,7 @@ async def cascade_status(tx, main: dict, status: str, actor: str, now: dt.dateti
         where = sa.and_(cards.c.main_card_id == main["id"], cards.c.status == "disabled",
                         cards.c.status_reason == FOLLOW_REASON)
         values = dict(status="active", status_reason=None)
-    changed = await tx.fetchall(sa.select(cards.c.id, cards.c.card_no).where(where))
+    changed = await tx.fetchall(sa.select(cards.c.id, cards.c.card_no, cards.c.level, cards.c.valid_until).where(where))
     if not changed:
         return
     await tx.execute(cards.update().where(where).values(**values, status_by=actor, status_at=now,
@@ -220,10 +230,8 @@ async def cascade_status(tx, main: dict, status: str, actor: str, now: dt.dateti
     for r in changed:
         await record_status_change(tx, card_id=r["id"], status=status, reason=values["status_reason"] or "主卡已启用",
                                    actor=actor, now=now)
-        await events.record(tx, type="card.status_changed", entity="card", entity_id=r["card_no"], now=now,
-                            data={"card_no": r["card_no"], "status": status, "reason": values["status_reason"] or "",
-                                  "holder_id": str(main["holder_id"])},
-                            to=events.audience(accounts=[main["holder_id"]], roles=["admin"]))
+        await events.record(tx, event.card_status_changed({**r, "status": status}, holder_id=main["holder_id"],
+                                                          reason=values["status_reason"] or ""), now=now)
 
 
 # the holder's cards with the holder's name, masked ID number and photo (GET /me/card's budget is 3)
@@ -247,6 +255,16 @@ async def holder_cards(db, holder_id: int) -> tuple[dict | None, list[dict]]:
     main = next((r for r in rows if r["main_card_id"] is None), None)
     deps = [r for r in reversed(rows) if main is not None and r["main_card_id"] == main["id"]]
     return main, deps
+
+
+def my_card_view(card: dict, dependents: list[dict], today: dt.date, links) -> dict:
+    """`GET /me/card` without its quotas (`accounts.me.my_card`); `links` signs the photo's URL."""
+    out = card_summary(card, today)
+    out["status_reason"] = card["status_reason"] if card["status"] == "disabled" else None
+    out["holder"] = {"name": card["holder_name"], "id_number_masked": card["id_number_masked"],
+                     "photo_url": links.url(card["photo_file_id"])}
+    out["dependents"] = [dependent_summary(d, today) for d in dependents]
+    return out
 
 
 def dependent_summary(card: dict, today: dt.date) -> dict:
@@ -277,8 +295,9 @@ async def admin_view(db, card: dict, now: dt.datetime) -> dict:
 
 _DETAIL_HOLDER = Query(
     sa.select(accounts.c.id, accounts.c.name, accounts.c.phone, accounts.c.id_number_masked,
-              holder_profiles.c.photo_file_id)
-    .select_from(accounts.outerjoin(holder_profiles, holder_profiles.c.account_id == accounts.c.id))
+              uploads.c.public_id.label("photo_file_id"))
+    .select_from(accounts.outerjoin(holder_profiles, holder_profiles.c.account_id == accounts.c.id)
+                 .outerjoin(uploads, uploads.c.id == holder_profiles.c.photo_file_id))
     .where(accounts.c.id == sa.bindparam("id")))
 _STATUS_HISTORY = Query(
     sa.select(card_status_changes).where(card_status_changes.c.card_id == sa.bindparam("card_id"))
@@ -292,9 +311,9 @@ _CARD_VISITS = Query(
     .order_by(visits.c.created_at.desc(), visits.c.id.desc()).limit(50))
 
 
-async def card_detail(db, card_no: str, now: dt.datetime) -> dict:
-    """One card for the administrator: holder (masked), every status change with its reason and the
-    last 50 on-site visits (ix_visits_card)."""
+async def card_detail(db, card_no: str, now: dt.datetime, links) -> dict:
+    """One card for the administrator: holder (masked, the photo's URL signed by `links`), every
+    status change with its reason and the last 50 on-site visits (ix_visits_card)."""
     from server.accounts.privacy import mask_phone
 
     card = await db.fetchone(_BY_NO, {"card_no": card_no})
@@ -315,7 +334,7 @@ async def card_detail(db, card_no: str, now: dt.datetime) -> dict:
         "version": card["version"],
         "holder": {"id": str(h["id"]), "name": h["name"], "phone_masked": mask_phone(h["phone"]),
                    "id_number_masked": h["id_number_masked"],
-                   "photo_url": f"/api/v1/uploads/{h['photo_file_id']}" if h["photo_file_id"] else None},
+                   "photo_url": links.url(h["photo_file_id"])},
         "history": history,
         "visits": [{"venue_name": v["venue_name"], "service_name": v["service_name"], "verdict": v["verdict"],
                     "at": iso(v["created_at"])} for v in seen],

@@ -17,7 +17,7 @@ from server.db.tables import (
     window_staff,
     windows,
 )
-from server.demo import DISTRICT_CODES, DISTRICTS
+from server.demo_city import DISTRICT_CODES, DISTRICTS
 
 # code, name, category, description, eligible levels, quota per year, step limits (hours)
 SERVICES = [

@@ -15,10 +15,9 @@ from server import errors
 from server.catalog.schemas import CATEGORY_NAMES, SERVICE_REQUIRED, STEPS, WINDOW_ORG_TYPES, WINDOW_REQUIRED
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, orgs, services, venue_services, venues, window_services, window_staff, windows
+from server.events import catalog as event
 from server.events import log as events
 from server.web.jsonutil import iso
-
-ADMINS = events.audience(roles=["admin"])
 
 
 class DuplicateCode(errors.DomainError):
@@ -264,8 +263,7 @@ async def create_service(deps, values: dict[str, Any], actor_id: int) -> dict:
         except IntegrityError:
             raise DuplicateCode() from None
         row = await tx.fetchone(_SERVICE, {"id": service_id})
-        await events.record(tx, type="service.created", entity="service", entity_id=service_id, now=now, to=ADMINS,
-                            data={"code": row["code"], "name": row["name"], "by": actor_id})
+        await events.record(tx, event.service_created(row, by=actor_id), now=now)
     return _service_admin_view(row)
 
 
@@ -297,8 +295,7 @@ async def update_service(deps, service_id: int, changes: dict[str, Any], actor_i
         except IntegrityError:
             raise DuplicateCode() from None
         row = await tx.fetchone(_SERVICE, {"id": service_id})
-        await events.record(tx, type="service.updated", entity="service", entity_id=service_id, now=now, to=ADMINS,
-                            data={"fields": sorted(changes), "status": row["status"], "by": actor_id})
+        await events.record(tx, event.service_updated(row, fields=changes, by=actor_id), now=now)
     return _service_admin_view(row)
 
 
@@ -380,8 +377,8 @@ async def create_window(deps, values: dict[str, Any], actor_id: int) -> dict:
                                               "created_at": now, "updated_at": now})
         await _replace_links(tx, window_id, values)
         view = await _window_admin_view(tx, await tx.fetchone(_WINDOW, {"id": window_id}))
-        await events.record(tx, type="window.created", entity="window", entity_id=window_id, now=now, to=ADMINS,
-                            data={"name": view["name"], "district": view["district"], "by": actor_id})
+        await events.record(tx, event.window_created(window_id=window_id, name=view["name"], district=view["district"],
+                                                     by=actor_id), now=now)
     return view
 
 
@@ -400,6 +397,6 @@ async def update_window(deps, window_id: int, changes: dict[str, Any], actor_id:
         await tx.execute(windows.update().where(_W.id == window_id).values(**values, updated_at=now))
         await _replace_links(tx, window_id, changes)
         view = await _window_admin_view(tx, await tx.fetchone(_WINDOW, {"id": window_id}))
-        await events.record(tx, type="window.updated", entity="window", entity_id=window_id, now=now, to=ADMINS,
-                            data={"fields": sorted(changes), "status": view["status"], "by": actor_id})
+        await events.record(tx, event.window_updated(window_id=window_id, fields=changes, status=view["status"],
+                                                     by=actor_id), now=now)
     return view

@@ -3,14 +3,14 @@ no holder is linked yet, so the whole path (link → confirm → application →
 
 from __future__ import annotations
 
+from server.accounts.demo import demo_password_hash
+from server.db.tables import accounts, employers, orgs
+
 DEMO_CODE = "WHKJ2026"
 DEMO_CREDIT_CODE = "91371000MA3WHKJ26N"  # a well-formed 统一社会信用代码 (check character N)
 
 
 async def load(tx, ctx: dict, deps) -> None:
-    from server.db.tables import accounts, employers, orgs
-    from server.demo import demo_password_hash
-
     now = deps.clock()
     city = ctx["orgs"]["city_hr"]
     org = await tx.insert(orgs, dict(code="emp_whkj", type="employer", name="威海某科技有限公司", district="环翠区",

@@ -22,6 +22,7 @@ from server.accounts.privacy import mask_phone
 from server.auth import service as auth_service
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, employer_links, employers, holder_profiles, orgs, sessions
+from server.events import catalog as event
 from server.events import log as events
 from server.web.jsonutil import iso
 from server.web.pagination import keyset_page
@@ -123,9 +124,8 @@ async def register(deps, data, *, ip: str) -> dict:
                 org_id = await _resubmit(tx, existing["org_id"], staff_id, data, approver, pw, now)
             else:
                 org_id = await _create(tx, data, approver, pw, now)
-            await events.record(tx, type="employer.registered", entity="employer", entity_id=org_id, now=now,
-                                data={"id": str(org_id), "name": data.name, "status": "pending"},
-                                to=events.audience(roles=["admin"], org_roles=[(approver, "reviewer")]))
+            await events.record(tx, event.employer_registered(org_id=org_id, name=data.name, approver_org_id=approver),
+                                now=now)
     except IntegrityError:  # a concurrent registration took the credit code or the username
         raise EmployerExists("该单位或用户名已注册，请勿重复提交") from None
     return {"id": str(org_id), "status": "pending"}
@@ -233,10 +233,8 @@ async def act_on_employer(deps, principal, org_id: int, action: str, opinion: st
             if to != "active":
                 await tx.execute(sessions.update().where(sessions.c.account_id.in_(ids),
                                                          sessions.c.revoked_at.is_(None)).values(revoked_at=now))
-        await events.record(tx, type="employer.status_changed", entity="employer", entity_id=org_id, now=now,
-                            data={"id": str(org_id), "status": to},
-                            to=events.audience(roles=["admin"], accounts=ids,
-                                               org_roles=[(row["approver_org_id"], "reviewer")]))
+        await events.record(tx, event.employer_status_changed(org_id=org_id, status=to, staff_ids=ids,
+                                                              approver_org_id=row["approver_org_id"]), now=now)
         row = await tx.fetchone(_REGISTRATIONS.where(employers.c.org_id == org_id))
     return _employer_view(row)
 
@@ -293,9 +291,7 @@ async def request_link(deps, holder_id: int, code: str) -> dict:
             link_id = await tx.insert(employer_links, dict(
                 holder_id=holder_id, employer_org_id=row["id"], status="pending", live_holder_id=holder_id,
                 version=1, created_at=now, updated_at=now))
-            await events.record(tx, type="employer_link.requested", entity="employer_link", entity_id=link_id,
-                                now=now, data={"id": str(link_id), "status": "pending"},
-                                to=events.audience(org_roles=[(row["id"], "employer")]))
+            await events.record(tx, event.employer_link_requested(link_id=link_id, employer_org_id=row["id"]), now=now)
     except IntegrityError:
         raise LinkExists() from None
     return {"id": str(link_id), "status": "pending", "employer": {"id": str(row["id"]), "name": row["name"]}}
@@ -380,9 +376,8 @@ async def act_on_link(deps, principal, link_id: int, action: str, opinion: str) 
             else:
                 await tx.insert(holder_profiles, dict(account_id=holder, employer_org_id=row["employer_org_id"],
                                                       sync_version=0, updated_at=now))
-        await events.record(tx, type="employer_link.updated", entity="employer_link", entity_id=link_id, now=now,
-                            data={"id": str(link_id), "status": values["status"]},
-                            to=events.audience(accounts=[row["holder_id"]],
-                                               org_roles=[(row["employer_org_id"], "employer")]))
+        await events.record(tx, event.employer_link_updated(link_id=link_id, status=values["status"],
+                                                            holder_id=row["holder_id"],
+                                                            employer_org_id=row["employer_org_id"]), now=now)
         row = await tx.fetchone(_LINKS.where(employer_links.c.id == link_id))
     return _staff_link_view(row)

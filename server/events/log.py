@@ -1,5 +1,6 @@
 """The event log (change feed): one row per state change, written in the same transaction.
 
+What each event type carries and who hears it is defined once in `server.events.catalog`.
 Readers (the PC-side pull and the WebSocket hub) page by id. Auto-increment ids are assigned at
 insert but become visible at commit, so a reader could see id 12 before id 11 commits. `read_after`
 therefore stops at a gap younger than `GAP_GRACE`: it waits for the missing id to commit, and only
@@ -17,6 +18,10 @@ import sqlalchemy as sa
 from server.accounts.privacy import mask_card_no, mask_id_number, mask_phone
 from server.db.database import Query
 from server.db.tables import events, window_staff, windows
+from server.events.catalog import TYPES, Event, UnknownEvent, audience
+
+__all__ = ["audience", "record", "read_after", "latest_id", "public", "for_socket", "masked", "tokens_for",
+           "tokens_of"]
 
 GAP_GRACE = dt.timedelta(seconds=5)
 
@@ -28,26 +33,6 @@ _AFTER = Query(
     sa.select(events).where(events.c.id > sa.bindparam("after")).order_by(events.c.id).limit(sa.bindparam("n"))
 )
 _MAX_ID = Query(sa.select(sa.func.max(events.c.id)))
-
-
-def audience(*, accounts: Iterable[int] = (), roles: Iterable[str] = (),
-             org_roles: Iterable[tuple[int | None, str]] = (), windows: Iterable[int | None] = (),
-             city_window: bool = False) -> str:
-    """Who is told live about an event, addressed to people and records, never to a whole org:
-    `accounts` (the holder it concerns), `roles` (every account with the role: admins),
-    `org_roles` ((org, role): e.g. the reviewers of the org at an application's stage, the clerks
-    of a venue), `windows` (the clerks assigned to those service windows) and `city_window` (the
-    city window's clerks, who see every window's work). A reviewer and a window clerk of the same
-    district bureau therefore hear only of their own work."""
-    toks = ([f"a:{a}" for a in accounts if a] + [f"r:{r}" for r in roles]
-            + [f"o:{o}:{r}" for o, r in org_roles if o] + [f"w:{w}" for w in windows if w]
-            + (["w:city"] if city_window else []))
-    out = ""
-    for t in dict.fromkeys(toks):  # whole tokens only: a cut one could address someone else
-        if len(out) + len(t) + 1 > 255:
-            break
-        out = f"{out} {t}" if out else t
-    return out
 
 
 _STAFF_WINDOWS = Query(
@@ -77,11 +62,13 @@ async def tokens_for(db, principal) -> frozenset[str]:
     return tokens_of(principal, rows)
 
 
-async def record(tx, *, type: str, entity: str, entity_id, data: dict, now: dt.datetime, to: str = "") -> int:
-    """Append one event inside the caller's transaction."""
-    res = await tx.execute(_INSERT, {"type": type, "entity": entity, "entity_id": str(entity_id),
-                                     "data": json.dumps(data, ensure_ascii=False, default=str),
-                                     "audience": to, "now": now})
+async def record(tx, event: Event, *, now: dt.datetime) -> int:
+    """Append one event, built by its `server.events.catalog` function, inside the caller's transaction."""
+    if not isinstance(event, Event) or event.type not in TYPES:
+        raise UnknownEvent(f"not a catalog event: {event!r}")
+    res = await tx.execute(_INSERT, {"type": event.type, "entity": event.entity, "entity_id": event.entity_id,
+                                     "data": json.dumps(event.data, ensure_ascii=False, default=str),
+                                     "audience": event.to, "now": now})
     return res.lastrowid
 
 

@@ -17,6 +17,7 @@ from server import errors
 from server.accounts.privacy import mask_phone
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, followups, orgs, ratings, window_staff, windows
+from server.events import catalog as event
 from server.events import log as events
 from server.web.jsonutil import iso
 
@@ -50,10 +51,8 @@ async def open_for_rating(tx, *, appt: dict, stars: int, now: dt.datetime) -> in
             deadline_at=deadline_after(now), version=1, created_at=now, updated_at=now))
     except IntegrityError:  # one per appointment; a rating is one per appointment too
         return None
-    await events.record(tx, type="followup.opened", entity="followup", entity_id=fid, now=now,
-                        data={"id": str(fid), "appointment_id": str(appt["id"]), "stars": stars,
-                              "window_id": str(window["id"]), "deadline_at": iso(deadline_after(now))},
-                        to=events.audience(roles=["admin"], org_roles=[(window["org_id"], "window_staff")]))
+    await events.record(tx, event.followup_opened(followup_id=fid, appointment_id=appt["id"], stars=stars, window=window,
+                                                  deadline_at=iso(deadline_after(now))), now=now)
     return fid
 
 
@@ -157,9 +156,7 @@ async def rectify(deps, principal, followup_id: int, *, action_taken: str, versi
         await tx.execute(followups.update().where(followups.c.id == followup_id).values(
             status="rectified", rectification=action_taken, rectified_by=principal.name, rectified_at=now,
             version=followups.c.version + 1, updated_at=now))
-        await events.record(tx, type="followup.rectified", entity="followup", entity_id=followup_id, now=now,
-                            data={"id": str(followup_id), "late": row["deadline_at"] < now},
-                            to=events.audience(roles=["admin"], org_roles=[(row["org_id"], "window_staff")]))
+        await events.record(tx, event.followup_rectified(row, late=row["deadline_at"] < now), now=now)
         return await _current(tx, followup_id, now, False)
 
 
@@ -180,7 +177,5 @@ async def revisit(deps, principal, followup_id: int, *, holder_response: str, sa
         await tx.execute(followups.update().where(followups.c.id == followup_id).values(
             status="closed", revisit_response=holder_response, revisit_satisfied=satisfied, revisit_by=principal.name,
             revisit_at=now, version=followups.c.version + 1, updated_at=now))
-        await events.record(tx, type="followup.closed", entity="followup", entity_id=followup_id, now=now,
-                            data={"id": str(followup_id), "satisfied": satisfied},
-                            to=events.audience(roles=["admin"], org_roles=[(row["org_id"], "window_staff")]))
+        await events.record(tx, event.followup_closed(row, satisfied=satisfied), now=now)
         return await _current(tx, followup_id, now, is_admin)

@@ -1,4 +1,4 @@
-"""SMS port: one small interface, the Aliyun dysmsapi implementation and the console one for dev.
+"""SMS: the console implementation of the `server.ports.SmsSender` port for dev (Aliyun: aliyun_sms.py).
 
 Senders are called by the outbox relay only (`server.jobs.outbox`), never inside a request's
 transaction. The Aliyun SDK is blocking, so it runs on a thread pool, never on the event loop.
@@ -6,12 +6,13 @@ transaction. The Aliyun SDK is blocking, so it runs on a thread pool, never on t
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
-from typing import Protocol
+
+import sqlalchemy as sa
 
 from server.accounts.privacy import mask_phone
+from server.ports import SendResult
 
 log = logging.getLogger(__name__)
 
@@ -41,35 +42,6 @@ def render(template: str, params: dict) -> str:
         return text + " " + json.dumps(params, ensure_ascii=False)
 
 
-@dataclasses.dataclass
-class SendResult:
-    ok: bool
-    # the provider's answer code: OK, isv.BUSINESS_LIMIT_CONTROL, …
-    code: str
-    detail: str = ""
-    # worth trying again later (network trouble, throttling, provider outage)
-    retryable: bool = False
-    # the provider refused because of its own send-rate limits (mapped to 429 for login codes)
-    rate_limited: bool = False
-    # no answer came back although the request may have reached the provider (a timeout, a dropped
-    # connection, a 5xx): the outbox asks the provider before it tries again (server/jobs/outbox.py)
-    uncertain: bool = False
-
-
-class SmsSender(Protocol):
-    name: str
-
-    async def send(self, phone: str, template: str, params: dict, out_id: str | None = None) -> SendResult:
-        """Send one message; `out_id` is our reference (the outbox row id) echoed in the provider's receipts."""
-        ...
-
-
-# A sender may also offer `find_sent(phone, out_id=, since=, until=) -> SendResult | None`: whether the
-# provider holds a message with this `out_id` sent to `phone` between `since` and `until` (ok result),
-# does not (None), or could not say (a failed, retryable result). The outbox relay asks it before it
-# resends a message whose earlier attempt has no recorded outcome (AliyunSmsSender implements it).
-
-
 class ConsoleSmsSender:
     """Development provider: logs the message (phone masked) and keeps it for /api/v1/dev/sms."""
 
@@ -91,3 +63,14 @@ class ConsoleSmsSender:
         )
         log.info("console sms to %s: %s", mask_phone(phone), template)
         return SendResult(ok=True, code="OK", detail="console")
+
+
+async def console_messages(db, phone: str) -> list[dict]:
+    """What the console provider "sent" to this phone, the latest 50, newest first (GET /api/v1/dev/sms)."""
+    from server.db.tables import dev_sms
+
+    rows = await db.fetchall(
+        sa.select(dev_sms.c.template, dev_sms.c.params, dev_sms.c.text, dev_sms.c.created_at)
+        .where(dev_sms.c.phone == phone).order_by(dev_sms.c.id.desc()).limit(50))
+    return [{"template": r["template"], "params": json.loads(r["params"]), "text": r["text"], "at": r["created_at"]}
+            for r in rows]

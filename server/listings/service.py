@@ -18,12 +18,12 @@ import sqlalchemy as sa
 from server import errors
 from server.db.database import Query
 from server.db.tables import listings
+from server.events import catalog as event
 from server.events import log as events
 from server.listings.schemas import KIND_NAMES, LISTING_REQUIRED
 from server.web.jsonutil import iso
 from server.web.pagination import keyset_page
 
-ADMINS = events.audience(roles=["admin"])
 SUMMARY_CHARS = 80
 
 _L = listings.c
@@ -126,8 +126,7 @@ async def create(deps, values: dict[str, Any], actor_id: int) -> dict:
         listing_id = await tx.insert(listings, {**values, "published_at": now, "created_by": actor_id,
                                                 "created_at": now, "updated_at": now})
         row = await tx.fetchone(_GET, {"id": listing_id})
-        await events.record(tx, type="listing.created", entity="listing", entity_id=listing_id, now=now, to=ADMINS,
-                            data={"kind": row["kind"], "status": row["status"], "by": actor_id})
+        await events.record(tx, event.listing_created(row, by=actor_id), now=now)
     return _full(row, admin=True)
 
 
@@ -147,8 +146,7 @@ async def update(deps, listing_id: int, changes: dict[str, Any], actor_id: int) 
             values["published_at"] = now
         await tx.execute(listings.update().where(_L.id == listing_id).values(**values, updated_at=now))
         row = await tx.fetchone(_GET, {"id": listing_id})
-        await events.record(tx, type="listing.updated", entity="listing", entity_id=listing_id, now=now, to=ADMINS,
-                            data={"fields": sorted(changes), "status": row["status"], "by": actor_id})
+        await events.record(tx, event.listing_updated(row, fields=changes, by=actor_id), now=now)
     return _full(row, admin=True)
 
 
@@ -162,5 +160,4 @@ async def archive(deps, listing_id: int, actor_id: int) -> None:
         if current["status"] == "archived":
             return
         await tx.execute(listings.update().where(_L.id == listing_id).values(status="archived", updated_at=now))
-        await events.record(tx, type="listing.archived", entity="listing", entity_id=listing_id, now=now, to=ADMINS,
-                            data={"kind": current["kind"], "by": actor_id})
+        await events.record(tx, event.listing_archived(current, by=actor_id), now=now)

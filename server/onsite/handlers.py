@@ -3,10 +3,8 @@ check-in at a venue poster, the venue's visit log and the administrators' statis
 
 from __future__ import annotations
 
-from server.accounts.service import ME_EXTENSIONS
 from server.applications.handlers import cursor_id
 from server.cards import service as cards
-from server.cards.handlers import CARD_EXTENSIONS
 from server.onsite import qr, service, visits
 from server.onsite.schemas import CardQrIn, CheckinIn, CheckinOut, StatsQuery, VenueScanIn, VenueScanOut, VisitsQuery
 from server.web.auth_policy import roles
@@ -79,21 +77,6 @@ class VisitStatsExportHandler(ApiHandler):
                                          first=q.from_, last=q.to, now=self.now())
         return Raw(body, XLSX, filename="现场服务使用统计.xlsx")
 
-
-async def _card_quotas(handler, card, out) -> None:
-    """GET /me/card: this year's on-site quotas."""
-    out["quotas"] = await service.card_quotas(handler.db, card, handler.now())
-
-
-async def _me_venue(deps, account, out) -> None:
-    """GET /me: the venue of a venue clerk."""
-    if "venue_staff" in account["roles"].split(","):
-        venue = await service.staff_venue(deps.db, account["org_id"])
-        out["venue_id"] = str(venue["id"]) if venue else None
-
-
-CARD_EXTENSIONS.append(_card_quotas)
-ME_EXTENSIONS.append(_me_venue)
 
 ROUTES = [
     (r"/api/v1/me/card/qr", CardQrHandler),

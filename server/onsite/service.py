@@ -38,6 +38,7 @@ from server.db.tables import (
     venues,
     visits,
 )
+from server.events import catalog as event
 from server.events import log as events
 from server.onsite import qr, venue_code
 from server.web.auth_policy import Principal
@@ -222,13 +223,9 @@ async def _record(tx, *, place: dict, card: dict | None, card_id: int | None, ho
         "venue": place["venue_id"], "service": service_id, "card": card_id, "holder": holder_id,
         "staff": staff_id, "method": method, "verdict": verdict, "check_code": check_code, "now": now})
     visit_id = res.lastrowid
-    await events.record(tx, type="visit.recorded", entity="visit", entity_id=visit_id, now=now, data={
-        "visit_id": str(visit_id), "venue_id": str(place["venue_id"]), "venue_name": place["venue_name"],
-        "service_id": str(service_id) if service_id else None, "service_name": place["service_name"],
-        "method": method, "verdict": verdict, "card_no": card["card_no"] if card else None,
-        "check_code": check_code,
-    }, to=events.audience(accounts=[holder_id] if holder_id else [],
-                          org_roles=[(place["venue_org_id"], "venue_staff")]))
+    await events.record(tx, event.visit_recorded(
+        visit_id=visit_id, place=place, service_id=service_id, method=method, verdict=verdict,
+        card_no=card["card_no"] if card else None, check_code=check_code, holder_id=holder_id), now=now)
     return visit_id
 
 

@@ -13,7 +13,10 @@ from server.accounts.privacy import mask_id_number
 from server.cards import service as cards_service
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, cards, holder_profiles, orgs
+from server.events import catalog as event
 from server.events import log as events
+
+PC = "PC端"  # the actor the PC's changes are kept under
 
 
 class HolderUnknown(errors.DomainError):
@@ -74,47 +77,45 @@ async def upsert_holder(deps, external_id: str, data) -> tuple[bool, bool]:
             await tx.execute(holder_profiles.update().where(holder_profiles.c.account_id == account_id).values(**values))
         else:
             await tx.insert(holder_profiles, dict(account_id=account_id, **values))
-        await events.record(tx, type="holder.upserted", entity="holder", entity_id=external_id, now=now,
-                            data={"external_id": external_id, "version": data.version, "name": data.name},
-                            to=events.audience(accounts=[account_id]))
+        await events.record(tx, event.holder_upserted(external_id=external_id, version=data.version, name=data.name,
+                                                      account_id=account_id), now=now)
         return True, created or profile is None
 
 
 async def upsert_card(deps, card_no: str, data) -> tuple[bool, bool]:
+    """Returns (applied, created). A new card is issued and a status change made as the card service
+    does them (`issue_card`, `change_status`, `cascade_status`), with the PC as the actor."""
     now = deps.clock()
     async with deps.db.transaction() as tx:
         holder = await tx.fetchone(_PROFILE, {"x": data.holder_external_id})
         if holder is None:
             raise HolderUnknown()
         card = await tx.fetchone(_CARD, {"no": card_no})
-        values = dict(holder_id=holder["account_id"], level=data.level, status=data.status, issued_at=data.issued_at,
-                      valid_until=data.valid_until, sync_version=data.version, updated_at=now)
+        holder_id = holder["account_id"]
         if card is None:
-            await tx.insert(cards, dict(card_no=card_no, version=1, created_at=now, status_by="PC端", status_at=now,
-                                        **values))
-            type_ = "card.issued"
+            await cards_service.issue_card(tx, card_no=card_no, holder_id=holder_id, level=data.level, now=now,
+                                           status=data.status, issued_at=data.issued_at, valid_until=data.valid_until,
+                                           sync_version=data.version, actor=PC)
+            return True, True
+        if data.version <= card["sync_version"]:
+            return False, False
+        values = dict(holder_id=holder_id, level=data.level, issued_at=data.issued_at, valid_until=data.valid_until,
+                      sync_version=data.version)
+        if card["status"] == data.status:
+            await tx.execute(cards.update().where(cards.c.id == card["id"]).values(
+                **values, version=cards.c.version + 1, updated_at=now))
+            await events.record(tx, event.card_updated({**card, **values}, holder_id=holder_id), now=now)
         else:
-            if data.version <= card["sync_version"]:
-                return False, False
-            await tx.execute(cards.update().where(cards.c.id == card["id"]).values(version=cards.c.version + 1, **values))
-            type_ = "card.status_changed" if card["status"] != data.status else "card.updated"
-            if card["status"] != data.status:
-                await cards_service.record_status_change(tx, card_id=card["id"], status=data.status, reason="PC端同步",
-                                                         actor="PC端", now=now)
-            if card["main_card_id"] is None and card["status"] != data.status:  # its 副卡 follow it
-                await cards_service.cascade_status(tx, {**card, "holder_id": holder["account_id"]}, data.status,
-                                                   "PC端", now)
-        await events.record(tx, type=type_, entity="card", entity_id=card_no, now=now,
-                            data={"card_no": card_no, "status": data.status, "level": data.level,
-                                  "valid_until": data.valid_until.isoformat(), "holder_id": str(holder["account_id"]),
-                                  "reason": "PC端同步"},
-                            to=events.audience(accounts=[holder["account_id"]], roles=["admin"]))
-        return True, card is None
+            if card["main_card_id"] is None:  # its 副卡 follow it
+                await cards_service.cascade_status(tx, {**card, "holder_id": holder_id}, data.status, PC, now)
+            await cards_service.change_status(tx, card, status=data.status, reason="PC端同步", actor=PC, now=now,
+                                              **values)
+        return True, False
 
 
 async def card_status(deps, card_no: str, status: str, reason: str) -> dict:
     return await cards_service.set_status(deps.db, card_no=card_no, status=status, reason=reason or "PC端操作",
-                                          actor="PC端", now=deps.clock())
+                                          actor=PC, now=deps.clock())
 
 
 async def pull_events(deps, after: int, limit: int) -> dict:

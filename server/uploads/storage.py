@@ -17,15 +17,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Protocol
 
-
-class UploadStore(Protocol):
-    def put(self, key: str, data: bytes, content_type: str) -> None: ...
-
-    def get(self, key: str) -> bytes | None: ...
-
-    def delete(self, key: str) -> None: ...
+from server.ports import UploadStore
 
 
 class LocalStore:

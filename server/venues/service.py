@@ -18,10 +18,10 @@ from server.accounts.passwords import hash_password, password_problem
 from server.accounts.service import user_payload
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, orgs, services, venue_services, venues
+from server.events import catalog as event
 from server.events import log as events
 from server.onsite import poster, venue_code
 from server.web.jsonutil import iso
-from server.web.validators import parse_id
 
 _VENUE = Query(sa.select(venues).where(venues.c.id == sa.bindparam("id")))
 _PAGE = Query(sa.select(venues).where(venues.c.id < sa.bindparam("before")).order_by(venues.c.id.desc())
@@ -37,10 +37,6 @@ _FAR = 2**62
 
 class UsernameTaken(errors.DomainError):
     status, code, message = 409, "USERNAME_TAKEN", "该用户名已被使用"
-
-
-def _venue_id(raw: str) -> int:
-    return parse_id(raw, "服务场所")
 
 
 async def _services_of(db, venue_ids: list[int]) -> dict[int, list[dict]]:
@@ -75,7 +71,6 @@ def _view(v: dict, svcs: list[dict], staff_count: int, config) -> dict:
         "id": str(v["id"]), "name": v["name"], "type": v["type"], "district": v["district"], "address": v["address"],
         "status": v["status"], "org_id": str(v["org_id"]), "services": svcs, "staff_count": staff_count,
         "checkin_url": venue_code.poster_url(config.public_base_url, code),
-        "poster_url": f"/api/v1/admin/venues/{v['id']}/poster.png",
         "created_at": iso(v["created_at"]), "updated_at": iso(v["updated_at"]),
     }
 
@@ -87,9 +82,9 @@ async def _load(db, venue_id: int) -> dict:
     return v
 
 
-async def get_venue(deps, raw_id: str) -> dict:
+async def get_venue(deps, venue_id: int) -> dict:
     """One venue with its services, staff count and check-in URL."""
-    v = await _load(deps.db, _venue_id(raw_id))
+    v = await _load(deps.db, venue_id)
     svcs = await _services_of(deps.db, [v["id"]])
     counts = await _staff_counts(deps.db, [v["org_id"]])
     return _view(v, svcs[v["id"]], counts.get(v["org_id"], 0), deps.config)
@@ -132,15 +127,12 @@ async def create_venue(deps, data, *, now: dt.datetime) -> dict:
         venue_id = await tx.insert(venues, dict(org_id=org_id, name=data.name, type=data.type, district=data.district,
                                                 address=data.address, status="active", created_at=now, updated_at=now))
         await _set_services(tx, venue_id, data.service_ids)
-        await events.record(tx, type="venue.changed", entity="venue", entity_id=venue_id, now=now,
-                            data={"venue_id": str(venue_id), "name": data.name, "created": True},
-                            to=events.audience(roles=["admin"]))
-    return await get_venue(deps, str(venue_id))
+        await events.record(tx, event.venue_created(venue_id=venue_id, name=data.name), now=now)
+    return await get_venue(deps, venue_id)
 
 
-async def update_venue(deps, raw_id: str, data, *, now: dt.datetime) -> dict:
+async def update_venue(deps, venue_id: int, data, *, now: dt.datetime) -> dict:
     """Change a venue's fields and, when given, replace the set of services it offers."""
-    venue_id = _venue_id(raw_id)
     changes = data.model_dump(exclude_unset=True, exclude={"service_ids"})
     for key in ("name", "type", "status"):  # these cannot be cleared; an explicit null leaves them as they are
         if key in changes and changes[key] is None:
@@ -156,11 +148,9 @@ async def update_venue(deps, raw_id: str, data, *, now: dt.datetime) -> dict:
         if changes.get("name") or "district" in changes:
             await tx.execute(orgs.update().where(orgs.c.id == v["org_id"]).values(
                 **{k: changes[k] for k in ("name", "district") if k in changes}))
-        await events.record(tx, type="venue.changed", entity="venue", entity_id=venue_id, now=now,
-                            data={"venue_id": str(venue_id), "fields": sorted(changes) +
-                                  (["service_ids"] if data.service_ids is not None else [])},
-                            to=events.audience(roles=["admin"], org_roles=[(v["org_id"], "venue_staff")]))
-    return await get_venue(deps, str(venue_id))
+        fields = sorted(changes) + (["service_ids"] if data.service_ids is not None else [])
+        await events.record(tx, event.venue_updated(venue_id=venue_id, org_id=v["org_id"], fields=fields), now=now)
+    return await get_venue(deps, venue_id)
 
 
 def _staff_view(r: dict, venue_id: int) -> dict:
@@ -168,16 +158,16 @@ def _staff_view(r: dict, venue_id: int) -> dict:
             "created_at": iso(r["created_at"])}
 
 
-async def list_staff(deps, raw_id: str) -> dict:
+async def list_staff(deps, venue_id: int) -> dict:
     """The venue's clerk accounts."""
-    v = await _load(deps.db, _venue_id(raw_id))
+    v = await _load(deps.db, venue_id)
     rows = await deps.db.fetchall(_STAFF, {"org": v["org_id"]})
     return {"items": [_staff_view(r, v["id"]) for r in rows], "next_cursor": None}
 
 
-async def add_staff(deps, raw_id: str, data, *, now: dt.datetime) -> dict:
+async def add_staff(deps, venue_id: int, data, *, now: dt.datetime) -> dict:
     """A venue_staff account tied to the venue, with an initial password (hashed off the event loop)."""
-    v = await _load(deps.db, _venue_id(raw_id))
+    v = await _load(deps.db, venue_id)
     problem = password_problem(data.password)
     if problem:
         raise errors.InvalidRequest(problem, details={"fields": {"password": problem}})
@@ -194,17 +184,16 @@ async def add_staff(deps, raw_id: str, data, *, now: dt.datetime) -> dict:
                 created_at=now, updated_at=now))
         except IntegrityError:
             raise UsernameTaken("该用户名或手机号已被使用") from None
-        await events.record(tx, type="account.created", entity="account", entity_id=account_id, now=now,
-                            data={"account_id": str(account_id), "roles": ["venue_staff"], "venue_id": str(v["id"])},
-                            to=events.audience(roles=["admin"]))
+        await events.record(tx, event.account_created(account_id=account_id, roles=["venue_staff"], venue_id=v["id"]),
+                            now=now)
     row = {"id": account_id, "username": data.username, "name": data.name, "roles": "venue_staff",
            "phone": data.phone, "status": "active", "created_at": now}
     return _staff_view(row, v["id"])
 
 
-async def poster_png(deps, raw_id: str) -> tuple[bytes, str]:
+async def poster_png(deps, venue_id: int) -> tuple[bytes, str]:
     """The venue's guide poster as PNG (drawn in the executor) and a file name for it."""
-    v = await _load(deps.db, _venue_id(raw_id))
+    v = await _load(deps.db, venue_id)
     svcs = (await _services_of(deps.db, [v["id"]]))[v["id"]]
     cfg = deps.config
     code = venue_code.issue(v["id"], cfg.qr_keys, cfg.qr_active_key)

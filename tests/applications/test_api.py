@@ -146,7 +146,7 @@ async def test_withdraw_only_before_review(api):
     form["personal"]["id_number"] = "37100219850315456X"
     r = await api.put(f"/api/v1/applications/{new.json['id']}", {"form": form, "version": 1}, token=lisi)
     assert r.status == 400 and "form.personal.id_number" in r.json["error"]["details"]["fields"]
-    from server.demo import HOLDERS
+    from server.demo_city import HOLDERS
     form["personal"]["id_number"] = HOLDERS[1][3]
     assert (await api.put(f"/api/v1/applications/{new.json['id']}", {"form": form, "version": 1}, token=lisi)).status == 200
     assert (await applicant(api, lisi, new.json['id'], "submit")).status == 200
@@ -219,7 +219,7 @@ async def test_renew_extends_validity_and_routes_by_district(api):
     """张三 works at a 文登区 company (not 市直): seed 002 example 2 route, then a longer validity."""
     zhang = await api.login_sms("13800000001")
     before = (await api.get("/api/v1/me/card", token=zhang)).json
-    from server.demo import HOLDERS
+    from server.demo_city import HOLDERS
     form = {"personal": {"name": "张三", "gender": "男", "birth_date": "1980-01-01", "id_type": "resident_id",
                          "id_number": HOLDERS[0][3], "phone": "13800000001"},
             "education": {"degree": "博士研究生"},
@@ -251,7 +251,7 @@ async def test_applications_are_private_and_ids_encrypted(api, deps):
     mine = await api.get(f"/api/v1/applications/{app_id}", token=lisi)
     assert mine.json["form"]["personal"]["id_number"].startswith("371002******")
     assert mine.json["form"]["personal"]["phone"] == "138****0002"
-    from server.demo import HOLDERS
+    from server.demo_city import HOLDERS
     raw = await deps.db.fetchval(sa.select(applications.c.form).where(applications.c.id == int(app_id)))
     assert HOLDERS[1][3] not in raw and HOLDERS[1][3] not in mine.body.decode()
     assert "id_number_enc" not in mine.body.decode()

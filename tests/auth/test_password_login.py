@@ -6,7 +6,7 @@ import io
 import pytest
 from PIL import Image
 
-from server.demo import STAFF
+from server.demo_city import STAFF
 
 STAFF_USERS = [s[0] for s in STAFF]
 

@@ -21,6 +21,9 @@ async def test_detail_shows_every_status_change_with_reason_and_actor(api):
     assert d["holder"]["phone_masked"] == "138****0001"
     assert "13800000001" not in r.body.decode()
     assert d["visits"] == []
+    # the holder's photo is a signed upload URL that loads without the Authorization header (API.md v1.1)
+    assert "?exp=" in d["holder"]["photo_url"] and "&sig=" in d["holder"]["photo_url"]
+    assert (await api.get(d["holder"]["photo_url"])).status == 200
 
 
 async def test_detail_lists_visits_newest_first(api):

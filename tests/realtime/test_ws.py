@@ -19,6 +19,7 @@ import tornado.websocket
 
 from server.app import make_app
 from server.db.tables import accounts
+from server.events.catalog import Event
 from server.events.log import audience, record
 from server.realtime.hub import Hub, stop_hub
 
@@ -47,7 +48,7 @@ async def connect(url: str, token: str | None):
 async def emit(deps, to: str, type: str = "card.status_changed", **data) -> float:
     """Record one event as any feature would, in its own transaction; returns the commit time."""
     async with deps.db.transaction() as tx:
-        await record(tx, type=type, entity="card", entity_id="WH-1", data=data, now=deps.clock(), to=to)
+        await record(tx, Event(type, "WH-1", data, to), now=deps.clock())
     return time.monotonic()
 
 

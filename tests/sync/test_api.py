@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from server.demo import id_with_check_digit
+from server.demo_city import id_with_check_digit
 from server.sync.signature import sign
 
 KEY, SECRET = "pc-demo", "pc-demo-secret"
@@ -151,3 +151,26 @@ async def test_a_cursor_beyond_any_event_id_is_a_400_not_a_500(pc):
     assert r.status == 400 and r.code == "INVALID_REQUEST" and "after" in r.json["error"]["details"]["fields"]
     r = await pc.call("GET", "/api/v1/sync/events", query=f"after={2**63 - 1}&limit=5")
     assert r.status == 200 and r.json["events"] == []
+
+
+async def test_every_writer_of_a_card_status_sends_one_payload(pc, api):
+    """The PC's upsert, its status call and the administrator change a card's status through the card
+    service: one `card.status_changed` payload whoever writes it."""
+    assert (await pc.call("PUT", "/api/v1/sync/holders/PC-1001", holder(1))).status == 201
+    assert (await pc.call("PUT", "/api/v1/sync/cards/WH202600009999", card(1))).status == 201
+    assert (await pc.call("PUT", "/api/v1/sync/cards/WH202600009999", card(2, status="disabled"))).json["applied"]
+    admin = await api.login_password("admin")
+    r = await api.post("/api/v1/admin/cards/WH202600009999/enable", {}, token=admin)
+    assert r.status == 200, r.json
+    r = await pc.call("POST", "/api/v1/sync/cards/WH202600009999/status", {"status": "disabled", "reason": "PC端停用"})
+    assert r.status == 200
+    r = await pc.call("GET", "/api/v1/sync/events", query="after=0&limit=500")
+    mine = [e for e in r.json["events"] if e["entity_id"] == "WH202600009999"]
+    assert [e["type"] for e in mine] == ["card.issued"] + ["card.status_changed"] * 3
+    changes = [e["data"] for e in mine[1:]]
+    assert [c["status"] for c in changes] == ["disabled", "active", "disabled"]
+    assert [c["reason"] for c in changes] == ["PC端同步", "", "PC端停用"]
+    assert {frozenset(c) for c in changes} == {frozenset(
+        {"card_no", "status", "level", "valid_until", "holder_id", "reason"})}
+    assert mine[0]["data"].keys() == changes[0].keys() - {"reason"}
+    assert all(c["level"] == "B" and c["valid_until"] == "2029-01-01" for c in changes)

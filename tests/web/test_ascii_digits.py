@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from server.db.tables import accounts
-from server.demo import HOLDERS, id_with_check_digit
+from server.demo_city import HOLDERS, id_with_check_digit
 from tests.sync.test_api import Pc
 
 NON_ASCII_PHONES = ["1380000000１", "1390000000٩", "139000000𝟗𝟗", "１３８００００００01", "1380000000²"]
