@@ -294,14 +294,18 @@ async def test_garbage_tokens_get_a_verdict_or_a_400_never_a_500(api, deps):
 
 # --------------------------------------------------------------------------- each refusal, logged
 
+def qr_token_of(deps, card: dict, late: int = 0) -> str:
+    """A token for any card, as the holder's page would have made it `late` seconds ago."""
+    cfg = deps.config
+    return qr.issue(card["id"], deps.clock() - dt.timedelta(seconds=late), cfg.qr_keys, cfg.qr_active_key)["token"]
+
+
 async def _refuse_invalid(api, deps, ctx):
     return "airport_staff", "Q1.not-a-token", None
 
 
 async def _refuse_expired(api, deps, ctx):
-    cfg = deps.config
-    late = deps.clock() - dt.timedelta(seconds=61)
-    return "airport_staff", qr.issue(ctx["zhang"]["id"], late, cfg.qr_keys, cfg.qr_active_key)["token"], None
+    return "airport_staff", qr_token_of(deps, ctx["zhang"], late=61), None
 
 
 async def _refuse_used(api, deps, ctx):
@@ -311,16 +315,14 @@ async def _refuse_used(api, deps, ctx):
 
 
 async def _refuse_disabled(api, deps, ctx):
-    cfg = deps.config
-    wang = await card_of(deps.db, WANGWU)
-    ctx["card"] = wang
-    return "airport_staff", qr.issue(wang["id"], deps.clock(), cfg.qr_keys, cfg.qr_active_key)["token"], None
+    ctx["card"] = await card_of(deps.db, WANGWU)
+    return "airport_staff", qr_token_of(deps, ctx["card"]), None
 
 
 async def _refuse_expired_card(api, deps, ctx):
     await deps.db.execute(cards.update().where(cards.c.id == ctx["zhang"]["id"]).values(
         valid_until=today_cst(deps.clock()) - dt.timedelta(days=1)))
-    return "airport_staff", await qr_token_of(deps, ctx["zhang"]), None
+    return "airport_staff", qr_token_of(deps, ctx["zhang"]), None
 
 
 async def _refuse_level(api, deps, ctx):
@@ -337,11 +339,6 @@ async def _refuse_quota(api, deps, ctx):
 
 async def _refuse_mismatch(api, deps, ctx):
     return "hospital_staff", await qr_token(api, ctx["zhang_token"]), await service_id(deps.db, "airport_vip")
-
-
-async def qr_token_of(deps, card: dict) -> str:
-    cfg = deps.config
-    return qr.issue(card["id"], deps.clock(), cfg.qr_keys, cfg.qr_active_key)["token"]
 
 
 # refusal → (how to bring it about, whether the visit names the card and its holder)
