@@ -14,20 +14,23 @@ from server.web.validators import ID_CARD_RE, PHONE_RE, valid_id_card  # noqa: F
 
 
 def mask_phone(phone: str | None) -> str | None:
-    """13800000001 → 138****0001"""
+    """13800000001 → 138****0001; anything shorter than a mobile number is all stars."""
     if not phone:
         return None
-    if len(phone) < 7:
+    if len(phone) < 11:
         return "*" * len(phone)
     return phone[:3] + "****" + phone[-4:]
 
 
 def mask_id_number(id_number: str | None) -> str | None:
-    """110105198001011512 → 110105******1512 (seed 003)."""
+    """110105198001011512 → 110105******1512 (seed 003); other documents (shorter than an ID card)
+    show two characters at each end, and a value too short for that is all stars."""
     if not id_number:
         return None
-    if len(id_number) <= 10:
-        return id_number[:2] + "*" * max(len(id_number) - 4, 1) + id_number[-2:]
+    if len(id_number) <= 4:
+        return "*" * len(id_number)
+    if len(id_number) < 15:
+        return id_number[:2] + "*" * (len(id_number) - 4) + id_number[-2:]
     return id_number[:6] + "******" + id_number[-4:]
 
 
@@ -35,6 +38,8 @@ def mask_card_no(card_no: str | None) -> str | None:
     """WH202400000001 → WH20******0001"""
     if not card_no:
         return None
+    if len(card_no) <= 4:
+        return "*" * len(card_no)
     if len(card_no) <= 8:
         return card_no[:2] + "*" * max(len(card_no) - 4, 1) + card_no[-2:]
     return card_no[:4] + "*" * (len(card_no) - 8) + card_no[-4:]

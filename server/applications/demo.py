@@ -85,11 +85,11 @@ async def load(tx, ctx: dict, deps) -> None:
     ctx["cards"] = {
         "zhangsan": await tx.insert(cards, dict(
             card_no="WH202400000001", holder_id=accts["zhangsan"], level="A", status="active",
-            issued_at=today.replace(year=today.year - 1), valid_until=today.replace(year=today.year + 2),
+            issued_at=cards_service.plus_years(today, -1), valid_until=cards_service.plus_years(today, 2),
             sync_version=0, version=1, created_at=now, updated_at=now)),
         "wangwu": await tx.insert(cards, dict(
             card_no="WH202300000002", holder_id=accts["wangwu"], level="B", status="disabled",
-            issued_at=today.replace(year=today.year - 2), valid_until=today.replace(year=today.year + 1),
+            issued_at=cards_service.plus_years(today, -2), valid_until=cards_service.plus_years(today, 1),
             status_reason="人才已调离本市，按规定停用", status_by="系统管理员", status_at=now,
             sync_version=0, version=2, created_at=now, updated_at=now)),
     }

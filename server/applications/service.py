@@ -532,7 +532,7 @@ async def _fulfil_main(tx, app: dict, form: dict, level: str, now: dt.datetime, 
     values: dict = dict(version=cards.c.version + 1, updated_at=now)
     if app["type"] == "renew":
         base = max(today, current["valid_until"])
-        values["valid_until"] = base.replace(year=base.year + cards_service.VALIDITY_YEARS)
+        values["valid_until"] = cards_service.plus_years(base, cards_service.VALIDITY_YEARS)
     else:  # change
         values["level"] = level
     await tx.execute(cards.update().where(cards.c.id == current["id"]).values(**values))

@@ -40,6 +40,15 @@ def today_cst(now: dt.datetime) -> dt.date:
     return now.replace(tzinfo=dt.UTC).astimezone(CST).date()
 
 
+def plus_years(day: dt.date, years: int) -> dt.date:
+    """The same day `years` later; from 29 February to a year without one, 28 February (民法典 第二百零二条:
+    没有对应日的，月末日为期间的最后一日)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def effective_status(row: dict, today: dt.date) -> str:
     """active | disabled | expired (expired is derived from the date, never stored)."""
     if row["status"] == "disabled":
@@ -113,7 +122,7 @@ async def issue_card(tx, *, holder_id: int, level: str, now: dt.datetime, valid_
     statement instead of a look-up first); the card is returned as written, not read back."""
     link = dict(main_card_id=main["id"], member_name=member.get("name"), relation=member.get("relation")) if main else {}
     today = today_cst(now)
-    valid_until = valid_until or today.replace(year=today.year + VALIDITY_YEARS)
+    valid_until = valid_until or plus_years(today, VALIDITY_YEARS)
     for attempt in range(10):
         no = card_no or new_card_no(now)
         card = dict(card_no=no, holder_id=holder_id, level=level, status=status, issued_at=issued_at or today,

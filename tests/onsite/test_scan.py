@@ -268,19 +268,123 @@ async def test_garbage_tokens_get_a_verdict_or_a_400_never_a_500(api, deps):
         st.one_of(st.none(), st.integers(), st.lists(st.integers(), max_size=3), st.booleans()),
     )
 
+    answered: dict[str, str] = {}  # visit_id → the verdict the clerk was shown
+
     async def check(token):
         r = await api.post("/api/v1/venue/scan", {"token": token}, token=staff)
         assert r.status in (200, 400), r
         if r.status == 200:
             assert r.json["verdict"] in VERDICTS - {"ok"} or token == real, (token, r)
+            assert r.json["visit_id"] not in answered, r
+            answered[r.json["visit_id"]] = r.json["verdict"]
         else:
             assert r.json["error"]["code"] == "INVALID_REQUEST" and r.json["error"]["message"]
 
     await fuzz(tokens, check, max_examples=80)
-    # every refusal was logged
-    assert await visit_count(deps.db) >= 1
-    assert await deps.db.fetchval(sa.select(sa.func.count()).select_from(visits)
-                                  .where(visits.c.verdict == "ok")) <= 1
+    # every verdict, each refusal among them, was logged as it was answered: one visits row and one
+    # visit.recorded event each, with that verdict, and nothing else
+    assert answered and list(answered.values()).count("ok") <= 1
+    logged = {str(v["id"]): v["verdict"] for v in await deps.db.fetchall(sa.select(visits.c.id, visits.c.verdict))}
+    assert logged == answered
+    told = {e["entity_id"]: json.loads(e["data"]) for e in await deps.db.fetchall(
+        sa.select(events.c.entity_id, events.c.data).where(events.c.type == "visit.recorded"))}
+    assert {k: d["verdict"] for k, d in told.items()} == answered
+    assert all(d["visit_id"] == k and d["method"] == "staff_scan" for k, d in told.items())
+
+
+# --------------------------------------------------------------------------- each refusal, logged
+
+def qr_token_of(deps, card: dict, late: int = 0) -> str:
+    """A token for any card, as the holder's page would have made it `late` seconds ago."""
+    cfg = deps.config
+    return qr.issue(card["id"], deps.clock() - dt.timedelta(seconds=late), cfg.qr_keys, cfg.qr_active_key)["token"]
+
+
+async def _refuse_invalid(api, deps, ctx):
+    return "airport_staff", "Q1.not-a-token", None
+
+
+async def _refuse_expired(api, deps, ctx):
+    return "airport_staff", qr_token_of(deps, ctx["zhang"], late=61), None
+
+
+async def _refuse_used(api, deps, ctx):
+    token = await qr_token(api, ctx["zhang_token"])
+    assert (await scan(api, await api.login_password("airport_staff"), token)).json["verdict"] == "ok"
+    return "airport_staff", token, None
+
+
+async def _refuse_disabled(api, deps, ctx):
+    ctx["card"] = await card_of(deps.db, WANGWU)
+    return "airport_staff", qr_token_of(deps, ctx["card"]), None
+
+
+async def _refuse_expired_card(api, deps, ctx):
+    await deps.db.execute(cards.update().where(cards.c.id == ctx["zhang"]["id"]).values(
+        valid_until=today_cst(deps.clock()) - dt.timedelta(days=1)))
+    return "airport_staff", qr_token_of(deps, ctx["zhang"]), None
+
+
+async def _refuse_level(api, deps, ctx):
+    await deps.db.execute(cards.update().where(cards.c.id == ctx["zhang"]["id"]).values(level="C"))
+    return "airport_staff", await qr_token(api, ctx["zhang_token"]), None
+
+
+async def _refuse_quota(api, deps, ctx):
+    airport = await service_id(deps.db, "airport_vip")
+    await deps.db.execute(quota_usage.insert().values(card_id=ctx["zhang"]["id"], service_id=airport,
+                                                      year=today_cst(deps.clock()).year, used=12))
+    return "airport_staff", await qr_token(api, ctx["zhang_token"]), None
+
+
+async def _refuse_mismatch(api, deps, ctx):
+    return "hospital_staff", await qr_token(api, ctx["zhang_token"]), await service_id(deps.db, "airport_vip")
+
+
+# refusal → (how to bring it about, whether the visit names the card and its holder)
+REFUSALS = {
+    "token_invalid": (_refuse_invalid, False),
+    "token_expired": (_refuse_expired, True),   # correctly signed: the holder is told of the late use
+    "token_used": (_refuse_used, True),
+    "card_disabled": (_refuse_disabled, True),
+    "card_expired": (_refuse_expired_card, True),
+    "not_eligible": (_refuse_level, True),
+    "quota_exhausted": (_refuse_quota, True),
+    "venue_service_mismatch": (_refuse_mismatch, False),  # checked before the card is read
+}
+
+
+def test_every_refusal_verdict_is_tried():
+    assert set(REFUSALS) == VERDICTS - {"ok"}
+
+
+@pytest.mark.parametrize("verdict", sorted(REFUSALS))
+async def test_each_refusal_is_logged_with_its_verdict(api, deps, verdict):
+    """One visits row and one visit.recorded event per refusal, each with the verdict the clerk saw."""
+    make, names_card = REFUSALS[verdict]
+    ctx = {"zhang_token": await api.login_sms(ZHANG), "zhang": await card_of(deps.db, ZHANG)}
+    ctx["card"] = ctx["zhang"]
+    staff_name, token, svc = await make(api, deps, ctx)
+    before = await visit_count(deps.db)
+    r = await scan(api, await api.login_password(staff_name), token, service_id=svc)
+    assert r.status == 200 and r.json["verdict"] == verdict and r.json["message"], r
+    assert await visit_count(deps.db) == before + 1
+    visit = await deps.db.fetchone(sa.select(visits).where(visits.c.id == int(r.json["visit_id"])))
+    assert visit["verdict"] == verdict and visit["method"] == "staff_scan"
+    assert visit["staff_id"] is not None and visit["venue_id"] == int(r.json["venue"]["id"])
+    card = ctx["card"]
+    if names_card:
+        assert (visit["card_id"], visit["holder_id"]) == (card["id"], card["holder_id"]), dict(visit)
+    else:
+        assert (visit["card_id"], visit["holder_id"]) == (None, None), dict(visit)
+    [ev] = await deps.db.fetchall(sa.select(events).where(events.c.type == "visit.recorded",
+                                                          events.c.entity_id == str(visit["id"])))
+    data = json.loads(ev["data"])
+    assert data["verdict"] == verdict and data["visit_id"] == str(visit["id"]) and data["method"] == "staff_scan"
+    assert data["card_no"] == (card["card_no"] if names_card and verdict not in ("token_expired", "token_used")
+                               else None), data
+    assert ev["audience"].endswith(":venue_staff")
+    assert (f"a:{card['holder_id']}" in ev["audience"]) is names_card, ev["audience"]
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
