@@ -17,7 +17,7 @@ from server.accounts.privacy import (
     mask_phone,
     normalize_id_number,
 )
-from server.demo import id_with_check_digit
+from server.demo_city import id_with_check_digit
 
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 # values as masks meet them: anything but the mask character itself
