@@ -12,7 +12,7 @@ import logging
 import sqlalchemy as sa
 
 from server.accounts.passwords import hash_password
-from server.accounts.privacy import mask_id_number
+from server.core.privacy import mask_id_number
 from server.db.tables import accounts, orgs
 
 log = logging.getLogger(__name__)

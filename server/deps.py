@@ -10,13 +10,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from server.accounts.privacy import IdCipher
 from server.config import Config
-
-
-def utcnow() -> dt.datetime:
-    """Naive UTC, the form the database stores."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+from server.core.privacy import IdCipher
+from server.core.timeutil import utcnow
 
 
 @dataclasses.dataclass

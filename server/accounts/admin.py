@@ -18,9 +18,9 @@ import sqlalchemy as sa
 from server import errors
 from server.accounts.passwords import hash_password, password_problem
 from server.accounts.service import _admin_view, get_account, set_password
+from server.core.principal import ROLES
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, orgs, sessions, venues, window_staff, windows
-from server.web.auth_policy import ROLES
 
 PHONE = re.compile(r"^1[3-9][0-9]{9}$", re.ASCII)
 USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{2,63}$", re.ASCII)

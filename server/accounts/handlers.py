@@ -9,10 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from server.accounts import admin, service
 from server.auth import schemas as s
 from server.auth import service as auth_service
+from server.core.pagination import PageQuery
+from server.core.validators import body_id, parse_cursor, parse_id
 from server.web.auth_policy import LOGGED_IN, roles
 from server.web.base import ApiHandler, endpoint
-from server.web.pagination import PageQuery
-from server.web.validators import body_id, parse_cursor, parse_id
 
 
 class MeHandler(ApiHandler):

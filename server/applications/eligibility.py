@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from server import errors
 from server.applications.routing import FIXED_ROUTE_NAMES, DistrictUnknown, HonorTitleUnknown, route_application
 from server.auth import ratelimit
-from server.cards.service import today_cst
+from server.core.timeutil import today_cst
 from server.db.tables import honor_titles
 
 LEVELS = ("A", "B", "C")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from server.applications import eligibility, materials, publicity, routing, service
 from server.applications import schemas as s
+from server.core.validators import parse_cursor, parse_id
 from server.web.auth_policy import LOGGED_IN, PUBLIC, roles
 from server.web.base import ApiHandler, endpoint
-from server.web.validators import parse_cursor, parse_id
 
 
 def int_id(raw: str, what: str = "申请") -> int:

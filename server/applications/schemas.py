@@ -10,8 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from server.accounts.privacy import PHONE_RE, normalize_id_number
-from server.web.validators import Day, check_code, check_id_number
+from server.core.privacy import normalize_id_number
+from server.core.validators import PHONE_RE, Day, check_code, check_id_number
 
 S = lambda n: Field(default=None, max_length=n)  # noqa: E731
 

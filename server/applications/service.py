@@ -14,19 +14,19 @@ import secrets
 import sqlalchemy as sa
 
 from server import errors
-from server.accounts.privacy import mask_id_number, mask_phone
 from server.applications import eligibility, notify, prefill
 from server.applications import materials as mats
 from server.applications.routing import HonorTitleUnknown, honor_titles_matching, route_application
 from server.applications.schemas import missing_fields
 from server.calendar import service as workcal
 from server.cards import service as cards_service
+from server.core.pagination import keyset_page
+from server.core.privacy import mask_id_number, mask_phone
+from server.core.timeutil import CST, iso, today_cst
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, application_actions, applications, cards, holder_profiles
 from server.events import log as events
 from server.uploads import service as uploads_service
-from server.web.jsonutil import CST, iso
-from server.web.pagination import keyset_page
 
 IN_PROGRESS = ("submitted", "correction_required")
 # still open (one application at a time): under review, or approved and in its 公示 period
@@ -532,7 +532,7 @@ async def _fulfil_main(tx, app: dict, form: dict, level: str, now: dt.datetime, 
     current = None if app["type"] == "new" else await cards_service.holder_card(tx, holder_id)
     if current is None:
         return await cards_service.issue_card(tx, holder_id=holder_id, level=level, now=now)
-    today = cards_service.today_cst(now)
+    today = today_cst(now)
     if app["type"] == "replace":
         await tx.execute(cards.update().where(cards.c.id == current["id"]).values(
             status="disabled", status_reason="补办新卡，原卡作废", status_by=actor, status_at=now,

@@ -10,10 +10,11 @@ from server import errors
 from server.accounts.service import ME_EXTENSIONS
 from server.appointments import query, service, supervision
 from server.appointments import schemas as s
+from server.core.principal import Principal
+from server.core.validators import parse_id
 from server.db.tables import wechat_subscriptions
-from server.web.auth_policy import LOGGED_IN, Principal, roles
+from server.web.auth_policy import LOGGED_IN, roles
 from server.web.base import ApiHandler, endpoint
-from server.web.validators import parse_id
 
 HOLDER = roles("holder")
 STAFF = roles("window_staff", "admin")

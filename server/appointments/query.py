@@ -16,12 +16,12 @@ import tempfile
 
 import sqlalchemy as sa
 
-from server.accounts.privacy import mask_phone
 from server.appointments.service import ACTIVE, STATUS_ZH, is_overdue
+from server.core.pagination import keyset_page
+from server.core.privacy import mask_phone
+from server.core.timeutil import CST, iso
+from server.core.validators import ID_RE
 from server.db.tables import accounts, appointment_history, appointments, services, windows
-from server.web.jsonutil import CST, iso
-from server.web.pagination import keyset_page
-from server.web.validators import ID_RE
 
 _COLUMNS = [appointments.c.id, appointments.c.status, appointments.c.service_id, appointments.c.window_id,
             appointments.c.district, appointments.c.holder_name, appointments.c.holder_id, appointments.c.deadline_at,
@@ -143,7 +143,7 @@ BATCH = 2000
 async def export_xlsx(db, scope, f, now: dt.datetime, executor) -> str:
     """Write the filtered rows to a temporary .xlsx file page by page (XlsxWriter's constant-memory
     mode, rows written on a worker thread) and return its path; the caller streams and deletes it."""
-    from server.web.xlsx import SafeWorkbook
+    from server.core.xlsx import SafeWorkbook
 
     fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="appointments-")
     os.close(fd)

@@ -13,12 +13,11 @@ import sqlalchemy as sa
 
 from server import errors
 from server.calendar import service as workcal
-from server.cards.service import today_cst
+from server.core.timeutil import CST, today_cst
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, appointments, supervisions, window_staff, windows
 from server.events import log as events
 from server.jobs import outbox
-from server.web.jsonutil import CST
 
 SEND_FROM_HOUR = 9  # local time: nobody gets a supervision SMS at night
 

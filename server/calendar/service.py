@@ -22,10 +22,10 @@ import sqlalchemy as sa
 
 from server import errors
 from server.calendar.holidays import PROVISIONAL_YEARS, SHIPPED
+from server.core.timeutil import CST
 from server.db.database import Query
 from server.db.tables import calendar_days, kv_store
 from server.events import log as events
-from server.web.jsonutil import CST
 
 Unit = Literal["working_days", "hours"]
 Kind = Literal["holiday", "workday", "normal"]

@@ -6,6 +6,7 @@ from server.accounts.service import ME_EXTENSIONS
 from server.applications.handlers import cursor_id
 from server.applications.schemas import CardListQuery, CardStatusIn
 from server.cards import service
+from server.core.timeutil import today_cst
 from server.web.auth_policy import roles
 from server.web.base import ApiHandler, Raw, endpoint
 
@@ -18,11 +19,11 @@ class MyCardHandler(ApiHandler):
         card, dependents = await service.holder_cards(self.db, self.principal.id)
         if card is None:
             raise service.NoCard()
-        out = service.card_summary(card, service.today_cst(self.now()))
+        out = service.card_summary(card, today_cst(self.now()))
         out["status_reason"] = card["status_reason"] if card["status"] == "disabled" else None
         out["holder"] = {"name": card["holder_name"], "id_number_masked": card["id_number_masked"],
                          "photo_url": self.deps.upload_links.url(card["photo_file_id"])}
-        today = service.today_cst(self.now())
+        today = today_cst(self.now())
         out["dependents"] = [service.dependent_summary(d, today) for d in dependents]
         out["quotas"] = []
         for extend in CARD_EXTENSIONS:
@@ -76,7 +77,7 @@ async def _me_card(deps, account, out):
     if "holder" not in account["roles"].split(","):
         return
     card = await service.holder_card(deps.db, account["id"])
-    out["card"] = service.card_summary(card, service.today_cst(deps.clock())) if card else None
+    out["card"] = service.card_summary(card, today_cst(deps.clock())) if card else None
 
 
 ME_EXTENSIONS.append(_me_card)

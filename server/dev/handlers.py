@@ -7,7 +7,7 @@ import json
 import sqlalchemy as sa
 from pydantic import BaseModel, Field, field_validator
 
-from server.accounts.privacy import PHONE_RE
+from server.core.validators import PHONE_RE
 from server.db.database import Query
 from server.db.tables import dev_sms
 from server.web.auth_policy import PUBLIC

@@ -14,11 +14,11 @@ import datetime as dt
 import sqlalchemy as sa
 
 from server import errors
-from server.accounts.privacy import mask_phone
+from server.core.privacy import mask_phone
+from server.core.timeutil import iso
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, followups, orgs, ratings, window_staff, windows
 from server.events import log as events
-from server.web.jsonutil import iso
 
 CST = dt.timedelta(hours=8)
 WORKING_DAYS = 5

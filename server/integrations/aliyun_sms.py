@@ -29,9 +29,8 @@ from aliyunsdkcore.client import AcsClient
 from aliyunsdkdysmsapi.request.v20170525.QuerySendDetailsRequest import QuerySendDetailsRequest
 from aliyunsdkdysmsapi.request.v20170525.SendSmsRequest import SendSmsRequest
 
-from server.accounts.privacy import mask_phone
+from server.core.privacy import mask_phone, mask_text
 from server.integrations.sms import SendResult
-from server.web.logctx import mask_text
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import json
 import logging
 from typing import Protocol
 
-from server.accounts.privacy import mask_phone
+from server.core.privacy import mask_phone
 
 log = logging.getLogger(__name__)
 

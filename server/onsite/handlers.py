@@ -7,11 +7,11 @@ from server.accounts.service import ME_EXTENSIONS
 from server.applications.handlers import cursor_id
 from server.cards import service as cards
 from server.cards.handlers import CARD_EXTENSIONS
+from server.core.timeutil import iso
 from server.onsite import qr, service, visits
 from server.onsite.schemas import CardQrIn, CheckinIn, CheckinOut, StatsQuery, VenueScanIn, VenueScanOut, VisitsQuery
 from server.web.auth_policy import roles
 from server.web.base import ApiHandler, Raw, endpoint
-from server.web.jsonutil import iso
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from server.web.pagination import PageQuery
-from server.web.validators import ID_RE, Day
+from server.core.pagination import PageQuery
+from server.core.validators import ID_RE, Day
 
 VerdictCode = Literal["ok", "card_disabled", "card_expired", "token_expired", "token_used", "token_invalid",
                       "not_eligible", "quota_exhausted", "venue_service_mismatch"]

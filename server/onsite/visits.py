@@ -10,12 +10,11 @@ import io
 import sqlalchemy as sa
 
 from server import errors
-from server.accounts.privacy import mask_card_no, mask_name
-from server.cards.service import today_cst
+from server.core.privacy import mask_card_no, mask_name
+from server.core.timeutil import iso, today_cst
 from server.db.database import Query
 from server.db.tables import accounts, cards, services, venues, visits
 from server.onsite.service import METHOD_ZH, VERDICT_ZH
-from server.web.jsonutil import iso
 
 CST_OFFSET = dt.timedelta(hours=8)
 _FAR = 2**62
@@ -135,7 +134,7 @@ async def visit_stats(db, *, group: str, venue_id: int | None, first: dt.date | 
 
 
 def _workbook(stats: dict) -> bytes:
-    from server.web.xlsx import SafeWorkbook
+    from server.core.xlsx import SafeWorkbook
 
     buf = io.BytesIO()
     wb = SafeWorkbook(buf, {"in_memory": True})

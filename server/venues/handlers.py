@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from server.applications.handlers import cursor_id
+from server.core.pagination import PageQuery
 from server.venues import service
 from server.venues.schemas import VenueIn, VenueStaffIn, VenueUpdateIn
 from server.web.auth_policy import roles
 from server.web.base import ApiHandler, Raw, endpoint
-from server.web.pagination import PageQuery
 
 ADMIN = roles("admin")
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from server.accounts.privacy import PHONE_RE
+from server.core.validators import PHONE_RE
 from server.onsite.schemas import _id_or_none
 
 VenueType = Literal["airport", "hospital", "station", "scenic", "other"]

@@ -6,11 +6,13 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-# ASCII digits only (server.web.validators says why); re-exported for the modules that import them here
-from server.web.validators import ID_CARD_RE, PHONE_RE, valid_id_card  # noqa: F401
+# 18-digit ID numbers (last may be X) and mainland mobile numbers, not inside longer digit runs
+_ID_RE = re.compile(r"(?<![0-9A-Za-z])([0-9]{6})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
+_PHONE_RE = re.compile(r"(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
 
 
 def mask_phone(phone: str | None) -> str | None:
@@ -49,6 +51,12 @@ def mask_name(name: str | None) -> str | None:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_text(text: str) -> str:
+    """Free text (a log line, a provider's answer) with every phone and ID number in it masked."""
+    text = _ID_RE.sub(r"\1******\2", text)
+    return _PHONE_RE.sub(r"\1****\2", text)
 
 
 def normalize_id_number(id_number: str) -> str:

@@ -6,21 +6,12 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-import re
 import sys
 import time
 
+from server.core.privacy import mask_text
+
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
-
-# 18-digit ID numbers (last may be X) and mainland mobile numbers, not inside longer digit runs
-_ID_RE = re.compile(r"(?<![0-9A-Za-z])([0-9]{6})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
-_PHONE_RE = re.compile(r"(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
-
-
-def mask_text(text: str) -> str:
-    text = _ID_RE.sub(r"\1******\2", text)
-    return _PHONE_RE.sub(r"\1****\2", text)
-
 
 _STD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
