@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from server.core.privacy import normalize_id_number
-from server.core.validators import PHONE_RE, Day, check_code, check_id_number
+from server.core.validators import PHONE_RE, Day, IdStr, check_code, check_id_number
 
 S = lambda n: Field(default=None, max_length=n)  # noqa: E731
 
@@ -157,7 +157,7 @@ class NewApplicationIn(BaseModel):
     type: Literal["new", "renew", "replace", "change"]
     form: ApplicationForm = Field(default_factory=ApplicationForm)
     # 重新申报: start from one's own rejected or withdrawn application (its form is copied; `form` is ignored)
-    copy_of: str | None = Field(default=None, pattern=r"^[0-9]{1,18}$")
+    copy_of: IdStr | None = None
 
 
 class UpdateApplicationIn(BaseModel):

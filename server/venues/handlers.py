@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from server.applications.handlers import cursor_id
 from server.core.pagination import PageQuery
+from server.core.validators import parse_cursor, parse_id
 from server.venues import service
 from server.venues.schemas import VenueIn, VenueStaffIn, VenueUpdateIn
 from server.web.auth_policy import roles
@@ -16,7 +16,7 @@ class AdminVenuesHandler(ApiHandler):
     @endpoint(ADMIN, query=PageQuery, summary="服务场所列表（含提供的现场服务、工作人员数、签到网址）")
     async def get(self):
         q = self.query_args
-        return await service.list_venues(self.deps, cursor=cursor_id(q.cursor), limit=q.limit)
+        return await service.list_venues(self.deps, cursor=parse_cursor(q.cursor), limit=q.limit)
 
     @endpoint(ADMIN, body=VenueIn, status=201, idempotent=True, summary="新增服务场所及其提供的现场服务")
     async def post(self):
@@ -26,29 +26,29 @@ class AdminVenuesHandler(ApiHandler):
 class AdminVenueHandler(ApiHandler):
     @endpoint(ADMIN, summary="服务场所详情")
     async def get(self, venue_id):
-        return await service.get_venue(self.deps, venue_id)
+        return await service.get_venue(self.deps, parse_id(venue_id, "服务场所"))
 
     @endpoint(ADMIN, body=VenueUpdateIn, summary="修改服务场所（service_ids 给出时替换其提供的现场服务）")
     async def put(self, venue_id):
-        return await service.update_venue(self.deps, venue_id, self.body_args, now=self.now())
+        return await service.update_venue(self.deps, parse_id(venue_id, "服务场所"), self.body_args, now=self.now())
 
 
 class AdminVenueStaffHandler(ApiHandler):
     @endpoint(ADMIN, summary="服务场所的工作人员账号")
     async def get(self, venue_id):
-        return await service.list_staff(self.deps, venue_id)
+        return await service.list_staff(self.deps, parse_id(venue_id, "服务场所"))
 
     @endpoint(ADMIN, body=VenueStaffIn, status=201, idempotent=True,
               summary="为服务场所新建工作人员账号（角色 venue_staff，初始密码）")
     async def post(self, venue_id):
-        return await service.add_staff(self.deps, venue_id, self.body_args, now=self.now())
+        return await service.add_staff(self.deps, parse_id(venue_id, "服务场所"), self.body_args, now=self.now())
 
 
 class AdminVenuePosterHandler(ApiHandler):
     @endpoint(ADMIN, produces="image/png",
               summary="服务场所引导图（A5竖版PNG，含签到二维码）；无中文字体时503 POSTER_FONT_MISSING")
     async def get(self, venue_id):
-        png, filename = await service.poster_png(self.deps, venue_id)
+        png, filename = await service.poster_png(self.deps, parse_id(venue_id, "服务场所"))
         return Raw(png, "image/png", filename=filename)
 
 

@@ -17,7 +17,6 @@ from server import errors
 from server.accounts.passwords import hash_password, password_problem
 from server.accounts.service import user_payload
 from server.core.timeutil import iso
-from server.core.validators import parse_id
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, orgs, services, venue_services, venues
 from server.events import log as events
@@ -37,10 +36,6 @@ _FAR = 2**62
 
 class UsernameTaken(errors.DomainError):
     status, code, message = 409, "USERNAME_TAKEN", "该用户名已被使用"
-
-
-def _venue_id(raw: str) -> int:
-    return parse_id(raw, "服务场所")
 
 
 async def _services_of(db, venue_ids: list[int]) -> dict[int, list[dict]]:
@@ -87,9 +82,9 @@ async def _load(db, venue_id: int) -> dict:
     return v
 
 
-async def get_venue(deps, raw_id: str) -> dict:
+async def get_venue(deps, venue_id: int) -> dict:
     """One venue with its services, staff count and check-in URL."""
-    v = await _load(deps.db, _venue_id(raw_id))
+    v = await _load(deps.db, venue_id)
     svcs = await _services_of(deps.db, [v["id"]])
     counts = await _staff_counts(deps.db, [v["org_id"]])
     return _view(v, svcs[v["id"]], counts.get(v["org_id"], 0), deps.config)
@@ -135,12 +130,11 @@ async def create_venue(deps, data, *, now: dt.datetime) -> dict:
         await events.record(tx, type="venue.changed", entity="venue", entity_id=venue_id, now=now,
                             data={"venue_id": str(venue_id), "name": data.name, "created": True},
                             to=events.audience(roles=["admin"]))
-    return await get_venue(deps, str(venue_id))
+    return await get_venue(deps, venue_id)
 
 
-async def update_venue(deps, raw_id: str, data, *, now: dt.datetime) -> dict:
+async def update_venue(deps, venue_id: int, data, *, now: dt.datetime) -> dict:
     """Change a venue's fields and, when given, replace the set of services it offers."""
-    venue_id = _venue_id(raw_id)
     changes = data.model_dump(exclude_unset=True, exclude={"service_ids"})
     for key in ("name", "type", "status"):  # these cannot be cleared; an explicit null leaves them as they are
         if key in changes and changes[key] is None:
@@ -160,7 +154,7 @@ async def update_venue(deps, raw_id: str, data, *, now: dt.datetime) -> dict:
                             data={"venue_id": str(venue_id), "fields": sorted(changes) +
                                   (["service_ids"] if data.service_ids is not None else [])},
                             to=events.audience(roles=["admin"], org_roles=[(v["org_id"], "venue_staff")]))
-    return await get_venue(deps, str(venue_id))
+    return await get_venue(deps, venue_id)
 
 
 def _staff_view(r: dict, venue_id: int) -> dict:
@@ -168,16 +162,16 @@ def _staff_view(r: dict, venue_id: int) -> dict:
             "created_at": iso(r["created_at"])}
 
 
-async def list_staff(deps, raw_id: str) -> dict:
+async def list_staff(deps, venue_id: int) -> dict:
     """The venue's clerk accounts."""
-    v = await _load(deps.db, _venue_id(raw_id))
+    v = await _load(deps.db, venue_id)
     rows = await deps.db.fetchall(_STAFF, {"org": v["org_id"]})
     return {"items": [_staff_view(r, v["id"]) for r in rows], "next_cursor": None}
 
 
-async def add_staff(deps, raw_id: str, data, *, now: dt.datetime) -> dict:
+async def add_staff(deps, venue_id: int, data, *, now: dt.datetime) -> dict:
     """A venue_staff account tied to the venue, with an initial password (hashed off the event loop)."""
-    v = await _load(deps.db, _venue_id(raw_id))
+    v = await _load(deps.db, venue_id)
     problem = password_problem(data.password)
     if problem:
         raise errors.InvalidRequest(problem, details={"fields": {"password": problem}})
@@ -202,9 +196,9 @@ async def add_staff(deps, raw_id: str, data, *, now: dt.datetime) -> dict:
     return _staff_view(row, v["id"])
 
 
-async def poster_png(deps, raw_id: str) -> tuple[bytes, str]:
+async def poster_png(deps, venue_id: int) -> tuple[bytes, str]:
     """The venue's guide poster as PNG (drawn in the executor) and a file name for it."""
-    v = await _load(deps.db, _venue_id(raw_id))
+    v = await _load(deps.db, venue_id)
     svcs = (await _services_of(deps.db, [v["id"]]))[v["id"]]
     cfg = deps.config
     code = venue_code.issue(v["id"], cfg.qr_keys, cfg.qr_active_key)
