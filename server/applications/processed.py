@@ -14,9 +14,8 @@ import io
 import sqlalchemy as sa
 
 from server.applications.service import STATUS_ZH, TYPE_ZH
-from server.core.timeutil import iso
+from server.core.timeutil import iso, utc_range
 from server.db.tables import accounts, application_actions, applications
-from server.onsite.visits import utc_range
 
 REVIEW_ACTIONS = ("approve", "return", "reject")
 ACTION_ZH = {"approve": "通过", "return": "退回补正", "reject": "不予受理"}

@@ -22,7 +22,7 @@ from server.calendar import service as workcal
 from server.cards import service as cards_service
 from server.core.pagination import keyset_page
 from server.core.privacy import mask_id_number, mask_phone
-from server.core.timeutil import CST, iso, today_cst
+from server.core.timeutil import iso, to_cst, today_cst
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, application_actions, applications, cards, holder_profiles
 from server.events import log as events
@@ -76,10 +76,6 @@ _OTHER_IN_PROGRESS = Query(sa.select(applications.c.id).where(
 _ACTIONS = Query(sa.select(application_actions).where(application_actions.c.application_id == sa.bindparam("id"))
                  .order_by(application_actions.c.id))
 _ACCOUNT_NAME = Query(sa.select(accounts.c.name).where(accounts.c.id == sa.bindparam("id")))
-
-
-def _now_cst(now: dt.datetime) -> dt.datetime:
-    return now.replace(tzinfo=dt.UTC).astimezone(CST)
 
 
 # --------------------------------------------------------------------------- personal data in the form
@@ -325,7 +321,7 @@ async def delete_draft(deps, app_id: int, applicant_id: int) -> None:
 
 def new_acceptance_no(now: dt.datetime) -> str:
     """`RC` + yyyyMMddHHmmss + 3 digits (seed 000: RC20170610105423143)."""
-    return "RC" + _now_cst(now).strftime("%Y%m%d%H%M%S") + f"{secrets.randbelow(1000):03d}"
+    return "RC" + to_cst(now).strftime("%Y%m%d%H%M%S") + f"{secrets.randbelow(1000):03d}"
 
 
 async def _event(tx, app: dict, type_: str, now: dt.datetime, extra_orgs=()) -> None:

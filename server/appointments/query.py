@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from server.appointments.service import ACTIVE, STATUS_ZH, is_overdue
 from server.core.pagination import keyset_page
 from server.core.privacy import mask_phone
-from server.core.timeutil import CST, iso
+from server.core.timeutil import day_start_utc, iso
 from server.core.validators import ID_RE
 from server.db.tables import accounts, appointment_history, appointments, services, windows
 
@@ -37,13 +37,9 @@ _NAMES = [sa.select(services.c.name).where(services.c.id == appointments.c.servi
           .scalar_subquery().label("window_name")]
 
 
-def _cst_midnight_utc(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), CST).astimezone(dt.UTC).replace(tzinfo=None)
-
-
 async def _id_bound(db, day: dt.date, first: bool) -> int | None:
     """The first id created on/after `day` (first=True) or the last created before it."""
-    at = _cst_midnight_utc(day)
+    at = day_start_utc(day)
     if first:
         stmt = sa.select(sa.func.min(appointments.c.id)).where(appointments.c.created_at >= at)
     else:

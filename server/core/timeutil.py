@@ -17,6 +17,26 @@ def today_cst(now: dt.datetime) -> dt.date:
     return now.replace(tzinfo=dt.UTC).astimezone(CST).date()
 
 
+def to_cst(utc: dt.datetime) -> dt.datetime:
+    """A naive UTC instant as naive China local time (wall clock)."""
+    return utc.replace(tzinfo=dt.UTC).astimezone(CST).replace(tzinfo=None)
+
+
+def from_cst(local: dt.datetime) -> dt.datetime:
+    """Naive China local time (wall clock) as the naive UTC instant the database stores."""
+    return local.replace(tzinfo=CST).astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def day_start_utc(day: dt.date) -> dt.datetime:
+    """The naive UTC instant at which a China calendar day begins."""
+    return from_cst(dt.datetime.combine(day, dt.time()))
+
+
+def utc_range(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The naive-UTC instants [start, end) of the China days first..last."""
+    return day_start_utc(first), day_start_utc(last + dt.timedelta(days=1))
+
+
 def iso(value: dt.datetime | None) -> str | None:
     """A naive UTC datetime from the database as ISO 8601 in China Standard Time."""
     if value is None:

@@ -11,12 +11,11 @@ import sqlalchemy as sa
 
 from server import errors
 from server.core.privacy import mask_card_no, mask_name
-from server.core.timeutil import iso, today_cst
+from server.core.timeutil import iso, today_cst, utc_range
 from server.db.database import Query
 from server.db.tables import accounts, cards, services, venues, visits
 from server.onsite.service import METHOD_ZH, VERDICT_ZH
 
-CST_OFFSET = dt.timedelta(hours=8)
 _FAR = 2**62
 
 _staff = accounts.alias("staff")
@@ -34,12 +33,6 @@ _DAY = Query(
     .order_by(visits.c.id.desc())
     .limit(sa.bindparam("n"))
 )
-
-
-def utc_range(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The naive-UTC instants [start, end) of the CST days first..last."""
-    start = dt.datetime.combine(first, dt.time()) - CST_OFFSET
-    return start, dt.datetime.combine(last + dt.timedelta(days=1), dt.time()) - CST_OFFSET
 
 
 async def venue_day(db, *, venue_id: int, day: dt.date | None, cursor: int | None, limit: int,

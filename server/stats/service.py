@@ -21,9 +21,9 @@ from server.appointments.service import ACTIVE
 from server.appointments.service import STATUS_ZH as APPT_STATUS_ZH
 from server.cards.service import LEVELS
 from server.cards.service import STATUS_ZH as CARD_STATUS_ZH
-from server.core.timeutil import iso, today_cst
+from server.core.timeutil import iso, today_cst, utc_range
 from server.db.tables import applications, appointments, cards, orgs, ratings, services, windows
-from server.onsite.visits import period_expr, stats_range, utc_range
+from server.onsite.visits import period_expr, stats_range
 
 LEVEL_ZH = {"A": "A类", "B": "B类", "C": "C类"}
 
