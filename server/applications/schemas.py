@@ -200,18 +200,6 @@ class ReviewQueueQuery(BaseModel):
     limit: int = Field(default=20, ge=1, le=100)
 
 
-class CardListQuery(BaseModel):
-    status: Literal["active", "disabled", "expired"] | None = None
-    level: Literal["A", "B", "C"] | None = None
-    q: str | None = Field(default=None, max_length=64)
-    cursor: str | None = Field(default=None, max_length=20)
-    limit: int = Field(default=20, ge=1, le=100)
-
-
-class CardStatusIn(BaseModel):
-    reason: str = Field(default="", max_length=200)
-
-
 class EligibilityIn(BaseModel):
     """一键测试 (seed 004): answers as a person would give them; free text is read as the form's is."""
 

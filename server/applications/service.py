@@ -75,7 +75,6 @@ _OTHER_IN_PROGRESS = Query(sa.select(applications.c.id).where(
     sa.or_(*(applications.c.status == st for st in OPEN))).limit(1))
 _ACTIONS = Query(sa.select(application_actions).where(application_actions.c.application_id == sa.bindparam("id"))
                  .order_by(application_actions.c.id))
-_ACCOUNT_NAME = Query(sa.select(accounts.c.name).where(accounts.c.id == sa.bindparam("id")))
 
 
 # --------------------------------------------------------------------------- personal data in the form

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from server.accounts.service import ME_EXTENSIONS
-from server.applications.schemas import CardListQuery, CardStatusIn
 from server.cards import service
+from server.cards.schemas import CardListQuery, CardStatusIn
 from server.core.timeutil import today_cst
 from server.core.validators import parse_cursor
 from server.web.auth_policy import roles
