@@ -9,10 +9,10 @@ import sys
 
 from server.app import make_app
 from server.config import Config, ConfigError
+from server.core.logctx import setup_logging
 from server.db.database import DatabaseUnavailable, open_database
 from server.deps import build_deps
 from server.web.bodylimit import http_server
-from server.web.logctx import setup_logging
 
 log = logging.getLogger("server")
 

@@ -18,14 +18,10 @@ import dataclasses
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
-from server.accounts.privacy import IdCipher
 from server.config import Config
+from server.core.privacy import IdCipher
+from server.core.timeutil import utcnow
 from server.ports import Clock, Database, Relay, SmsSender, UploadLinks, UploadStore, Wechat
-
-
-def utcnow() -> dt.datetime:
-    """Naive UTC, the form the database stores."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 @dataclasses.dataclass

@@ -90,10 +90,6 @@ class SmsCodeLocked(DomainError):
     status, code, message = 429, "SMS_CODE_TOO_MANY_ATTEMPTS", "验证码错误次数过多，请重新获取验证码"
 
 
-class SmsSendFailed(DomainError):
-    status, code, message = 502, "SMS_SEND_FAILED", "短信发送失败，请稍后再试"
-
-
 class BadCredentials(DomainError):
     status, code, message = 401, "BAD_CREDENTIALS", "用户名或密码错误"
 

@@ -21,9 +21,9 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from server.config import Config, ConfigError
+from server.core.logctx import setup_logging
 from server.db.database import DatabaseUnavailable, open_database
 from server.deps import Deps, build_deps
-from server.web.logctx import setup_logging
 
 log = logging.getLogger("server.worker")
 

@@ -700,3 +700,8 @@ CREATE TABLE calendar_days (
 )CHARSET=utf8mb4 ENGINE=InnoDB COLLATE utf8mb4_unicode_ci;
 
 UPDATE alembic_version SET version_num='0011' WHERE alembic_version.version_num = '0010';
+
+
+ALTER TABLE qr_uses DROP COLUMN visit_id;
+
+UPDATE alembic_version SET version_num='0012' WHERE alembic_version.version_num = '0011';

@@ -23,10 +23,11 @@ import tornado.httpserver
 import tornado.web
 
 from scripts.bench.seed import conn_args, db_name
+from server.core.tokens import token_hash
 from server.events.log import _INSERT as EVENT
 from server.onsite import qr
 from server.onsite.service import _INSERT_VISIT as VISIT
-from server.onsite.service import _QUOTA_TAKE, _SCAN_PLACE_DEFAULT, _USE_TOKEN, MESSAGES, token_hash
+from server.onsite.service import _QUOTA_TAKE, _SCAN_PLACE_DEFAULT, _USE_TOKEN, MESSAGES
 from server.web.base import _SESSION_LOOKUP as SESSION
 
 # (SQL text, the values of its literals) — literals such as 'onsite' or used=1 are bound parameters

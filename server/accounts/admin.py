@@ -18,11 +18,11 @@ import sqlalchemy as sa
 from server import errors
 from server.accounts.passwords import hash_password, password_problem
 from server.accounts.service import _admin_view, get_account, set_password
+from server.core.principal import ROLES
+from server.core.validators import PHONE_RE
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, orgs, sessions, venues, window_staff, windows
-from server.web.auth_policy import ROLES
 
-PHONE = re.compile(r"^1[3-9][0-9]{9}$", re.ASCII)
 USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{2,63}$", re.ASCII)
 
 _ORG = Query(sa.select(orgs.c.id, orgs.c.type).where(orgs.c.id == sa.bindparam("id")))
@@ -103,7 +103,7 @@ async def update_account(db, *, account_id: int, actor_id: int, name: str, phone
     one, "" clears it. A changed role or scope ends the account's sessions, so the new rights apply from
     the next request on."""
     roles = list(dict.fromkeys(roles))
-    if phone is not None and phone != "" and not PHONE.fullmatch(phone):
+    if phone is not None and phone != "" and not PHONE_RE.fullmatch(phone):
         raise _bad("phone", "手机号格式不正确")
     if account_id == actor_id and "admin" not in roles:
         raise _bad("roles", "不能取消自己的管理员角色")
@@ -137,7 +137,7 @@ async def create_account(deps, *, username: str, name: str, phone: str | None, p
     """A new staff account with a password that follows the usual rules."""
     if not USERNAME.fullmatch(username):
         raise _bad("username", "用户名须以字母开头，由3-64位字母、数字、下划线、点或短横线组成")
-    if phone and not PHONE.fullmatch(phone):
+    if phone and not PHONE_RE.fullmatch(phone):
         raise _bad("phone", "手机号格式不正确")
     problem = password_problem(password)
     if problem:

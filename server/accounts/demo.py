@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 
 from server.accounts.passwords import hash_password
-from server.accounts.privacy import mask_id_number
+from server.core.privacy import mask_id_number
 from server.db.tables import accounts, orgs
 from server.demo_city import DEMO_PASSWORD, HOLDERS, STAFF, org_rows
 

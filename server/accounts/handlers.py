@@ -9,10 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from server.accounts import admin, me, service
 from server.auth import schemas as s
 from server.auth import service as auth_service
+from server.core.pagination import PageQuery
+from server.core.validators import body_id, parse_cursor, parse_id
 from server.web.auth_policy import LOGGED_IN, roles
 from server.web.base import ApiHandler, endpoint
-from server.web.pagination import PageQuery
-from server.web.validators import body_id, parse_cursor, parse_id
 
 
 class MeHandler(ApiHandler):
@@ -40,23 +40,12 @@ class AccountStatusIn(BaseModel):
     reason: str = Field(default="", max_length=200)
 
 
-def _cursor(raw: str | None) -> int | None:
-    return parse_cursor(raw)
-
-
-def _account_id(raw: str) -> int:
-    return parse_id(raw, "账号")
-
-
-_one_id = body_id
-
-
 def _many_ids(v):
     if v is None:
         return []
     if not isinstance(v, list) or len(v) > 50:
         raise ValueError("应为编号数组（不超过50个）")
-    return [_one_id(x) for x in v if _one_id(x) is not None]
+    return [body_id(x) for x in v if body_id(x) is not None]
 
 
 Role = Literal["holder", "window_staff", "reviewer", "venue_staff", "admin"]
@@ -72,7 +61,7 @@ class AccountScopeIn(BaseModel):
     window_ids: list[int] = Field(default_factory=list, description="服务窗口（窗口人员必填）")
     venue_id: int | None = Field(default=None, description="服务场所（场所人员必填）")
 
-    _org = field_validator("org_id", "venue_id", mode="before")(_one_id)
+    _org = field_validator("org_id", "venue_id", mode="before")(body_id)
     _win = field_validator("window_ids", mode="before")(_many_ids)
 
 
@@ -140,14 +129,14 @@ class AdminOrgsHandler(ApiHandler):
 class AdminAccountDisableHandler(ApiHandler):
     @endpoint(roles("admin"), body=AccountStatusIn, summary="停用账号：其所有登录立即失效")
     async def post(self, account_id):
-        return await service.set_account_status(self.db, account_id=_account_id(account_id), status="disabled",
+        return await service.set_account_status(self.db, account_id=parse_id(account_id, "账号"), status="disabled",
                                                 now=self.now(), actor_id=self.principal.id)
 
 
 class AdminAccountEnableHandler(ApiHandler):
     @endpoint(roles("admin"), body=AccountStatusIn, summary="启用账号")
     async def post(self, account_id):
-        return await service.set_account_status(self.db, account_id=_account_id(account_id), status="active",
+        return await service.set_account_status(self.db, account_id=parse_id(account_id, "账号"), status="active",
                                                 now=self.now(), actor_id=self.principal.id)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from server.accounts import service as accounts
 from server.appointments import service as appointments
 from server.cards import service as cards
+from server.core.timeutil import today_cst
 from server.onsite import service as onsite
 
 
@@ -22,7 +23,7 @@ async def me(deps, account_id: int) -> dict:
     roles = account["roles"].split(",")
     if "holder" in roles:
         card = await cards.holder_card(db, account["id"])
-        out["card"] = cards.card_summary(card, cards.today_cst(deps.clock())) if card else None
+        out["card"] = cards.card_summary(card, today_cst(deps.clock())) if card else None
     if "venue_staff" in roles:
         venue = await onsite.staff_venue(db, account["org_id"])
         out["venue_id"] = str(venue["id"]) if venue else None
@@ -39,6 +40,6 @@ async def my_card(deps, holder_id: int) -> dict:
     card, dependents = await cards.holder_cards(deps.db, holder_id)
     if card is None:
         raise cards.NoCard()
-    out = cards.my_card_view(card, dependents, cards.today_cst(now), deps.upload_links)
+    out = cards.my_card_view(card, dependents, today_cst(now), deps.upload_links)
     out["quotas"] = await onsite.card_quotas(deps.db, card, now)
     return out

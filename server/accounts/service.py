@@ -7,10 +7,11 @@ import datetime as dt
 import sqlalchemy as sa
 
 from server import errors
-from server.accounts.privacy import PHONE_RE, mask_phone
+from server.core.pagination import keyset_page
+from server.core.privacy import mask_phone
+from server.core.validators import PHONE_RE
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, orgs, sessions
-from server.web.pagination import keyset_page
 
 _BY_PHONE = Query(sa.select(accounts).where(accounts.c.phone == sa.bindparam("phone")))
 _BY_ID = Query(sa.select(accounts).where(accounts.c.id == sa.bindparam("id")))

@@ -9,10 +9,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from server.applications import processed, titles
+from server.core.pagination import PageQuery
+from server.core.validators import body_id, filter_date, parse_cursor, parse_id
 from server.web.auth_policy import roles
 from server.web.base import ApiHandler, Raw, endpoint
-from server.web.pagination import PageQuery
-from server.web.validators import body_id, filter_date, parse_cursor, parse_id
 
 ADMIN = roles("admin")
 

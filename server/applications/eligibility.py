@@ -21,10 +21,10 @@ import sqlalchemy as sa
 from server import errors
 from server.applications.routing import FIXED_ROUTE_NAMES, DistrictUnknown, HonorTitleUnknown, route_application
 from server.auth import ratelimit
-from server.cards.service import today_cst
+from server.cards.service import LEVELS
+from server.core.timeutil import today_cst
 from server.db.tables import honor_titles
 
-LEVELS = ("A", "B", "C")
 LEVEL_ZH = {"A": "A类（领军人才）", "B": "B类（拔尖人才）", "C": "C类（青年人才）"}
 EDUCATION_ZH = {"doctor": "博士研究生", "master": "硕士研究生", "bachelor": "大学本科", "college": "大学专科", "other": "其他"}
 TITLE_ZH = {"full_senior": "正高级", "senior": "副高级", "intermediate": "中级", "none": "无"}

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 from server.applications import eligibility, materials, publicity, routing, service
 from server.applications import schemas as s
+from server.core.validators import parse_cursor, parse_id
 from server.web.auth_policy import LOGGED_IN, PUBLIC, roles
 from server.web.base import ApiHandler, endpoint
-from server.web.validators import parse_cursor, parse_id
-
-
-def int_id(raw: str, what: str = "申请") -> int:
-    return parse_id(raw, what)
-
-
-def cursor_id(raw: str | None) -> int | None:
-    return parse_cursor(raw)
-
 
 HOLDER = roles("holder")
 
@@ -31,30 +22,30 @@ class ApplicationsHandler(ApiHandler):
 class ApplicationHandler(ApiHandler):
     @endpoint(LOGGED_IN, summary="申请详情：表单（脱敏）、审核进度与历史")
     async def get(self, app_id):
-        return await service.get_for(self.db, int_id(app_id), self.principal, self.deps.upload_links)
+        return await service.get_for(self.db, parse_id(app_id, "申请"), self.principal, self.deps.upload_links)
 
     @endpoint(HOLDER, body=s.UpdateApplicationIn, summary="修改草稿或补正中的申请")
     async def put(self, app_id):
         b = self.body_args
-        return await service.update_form(self.deps, int_id(app_id), self.principal.id, b.form.model_dump(mode="json"),
+        return await service.update_form(self.deps, parse_id(app_id, "申请"), self.principal.id, b.form.model_dump(mode="json"),
                                          b.version)
 
     @endpoint(HOLDER, status=204, summary="删除草稿")
     async def delete(self, app_id):
-        await service.delete_draft(self.deps, int_id(app_id), self.principal.id)
+        await service.delete_draft(self.deps, parse_id(app_id, "申请"), self.principal.id)
 
 
 class SubmitHandler(ApiHandler):
     @endpoint(HOLDER, body=s.VersionIn, summary="提交申请（或补正后重新提交）")
     async def post(self, app_id):
-        return await service.submit(self.deps, int_id(app_id), self.principal.id, self.principal.name,
+        return await service.submit(self.deps, parse_id(app_id, "申请"), self.principal.id, self.principal.name,
                                     self.body_args.version)
 
 
 class WithdrawHandler(ApiHandler):
     @endpoint(HOLDER, body=s.VersionIn, summary="撤回申请（审核人员办理前）")
     async def post(self, app_id):
-        return await service.withdraw(self.deps, int_id(app_id), self.principal.id, self.principal.name,
+        return await service.withdraw(self.deps, parse_id(app_id, "申请"), self.principal.id, self.principal.name,
                                       self.body_args.version)
 
 
@@ -62,7 +53,7 @@ class MyApplicationsHandler(ApiHandler):
     @endpoint(HOLDER, query=s.MyApplicationsQuery, summary="我的申请（草稿箱、正在审批、材料补正、不予受理、审批通过）")
     async def get(self):
         q = self.query_args
-        return await service.my_applications(self.db, self.principal.id, q.status, cursor_id(q.cursor), q.limit)
+        return await service.my_applications(self.db, self.principal.id, q.status, parse_cursor(q.cursor), q.limit)
 
 
 class PrefillHandler(ApiHandler):
@@ -88,14 +79,14 @@ class ReviewQueueHandler(ApiHandler):
               summary="本单位待审核（pending）或已办理（handled）的申请")
     async def get(self):
         q = self.query_args
-        return await service.review_queue(self.db, self.principal.org_id, q.status, cursor_id(q.cursor), q.limit)
+        return await service.review_queue(self.db, self.principal.org_id, q.status, parse_cursor(q.cursor), q.limit)
 
 
 class ReviewActionHandler(ApiHandler):
     @endpoint(roles("reviewer", "employer"), body=s.ReviewActionIn, summary="审核：通过 / 退回补正 / 不予受理")
     async def post(self, app_id):
         b = self.body_args
-        return await service.review(self.deps, int_id(app_id), self.principal, b.action, b.opinion, b.version,
+        return await service.review(self.deps, parse_id(app_id, "申请"), self.principal, b.action, b.opinion, b.version,
                                     b.card_level)
 
 
@@ -113,13 +104,13 @@ class PublicityHandler(ApiHandler):
     @endpoint(PUBLIC, query=s.PublicityQuery, summary="公示名单：正在公示的英才卡审核通过人员（姓名脱敏、单位、类别、公示期）")
     async def get(self):
         q = self.query_args
-        return await publicity.current_batch(self.db, cursor_id(q.cursor), q.limit)
+        return await publicity.current_batch(self.db, parse_cursor(q.cursor), q.limit)
 
 
 class ObjectionHandler(ApiHandler):
     @endpoint(roles("admin"), body=s.ObjectionIn, summary="公示异议：退回市人社局终审环节重新审核")
     async def post(self, app_id):
-        return await publicity.object_to(self.deps, int_id(app_id), self.principal, self.body_args.opinion)
+        return await publicity.object_to(self.deps, parse_id(app_id, "申请"), self.principal, self.body_args.opinion)
 
 
 ROUTES = [

@@ -10,10 +10,10 @@ import datetime as dt
 import sqlalchemy as sa
 
 from server.appointments.service import SUBSCRIBE_TEMPLATE
+from server.core.timeutil import iso
 from server.db.database import Query
 from server.db.tables import accounts, wechat_bindings, wechat_subscriptions
 from server.jobs import outbox
-from server.web.jsonutil import iso
 
 # review action → (SMS template, the short status word of the subscribe message)
 OUTCOMES = {"return": ("application_returned", "需补正"), "reject": ("application_rejected", "不予受理"),

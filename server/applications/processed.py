@@ -14,9 +14,8 @@ import io
 import sqlalchemy as sa
 
 from server.applications.service import STATUS_ZH, TYPE_ZH
+from server.core.timeutil import iso, utc_range
 from server.db.tables import accounts, application_actions, applications
-from server.onsite.visits import utc_range
-from server.web.jsonutil import iso
 
 REVIEW_ACTIONS = ("approve", "return", "reject")
 ACTION_ZH = {"approve": "通过", "return": "退回补正", "reject": "不予受理"}
@@ -73,7 +72,7 @@ async def processed(db, org_id: int | None, *, action=None, type_=None, first=No
 
 async def export_processed(db, org_id: int | None, *, executor, **filters) -> bytes:
     """The filtered list as .xlsx (Chinese headers), read page by page into a constant-memory sheet."""
-    from server.web.xlsx import SafeWorkbook
+    from server.core.xlsx import SafeWorkbook
 
     buf = io.BytesIO()
     wb = SafeWorkbook(buf, {"constant_memory": True, "in_memory": False})

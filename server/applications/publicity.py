@@ -16,15 +16,15 @@ import json
 import sqlalchemy as sa
 
 from server import errors
-from server.accounts.privacy import mask_name
 from server.applications import notify
 from server.applications import service as apps
+from server.core.pagination import keyset_page
+from server.core.privacy import mask_name
+from server.core.timeutil import iso
 from server.db.database import Query
 from server.db.tables import application_actions, applications
 from server.events import catalog as event
 from server.events import log as events
-from server.web.jsonutil import iso
-from server.web.pagination import keyset_page
 
 BATCH = 50
 SYSTEM_ACTOR = 0  # the worker, in the history's actor_id (no account has id 0)

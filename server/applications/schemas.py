@@ -10,8 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from server.accounts.privacy import PHONE_RE, normalize_id_number
-from server.web.validators import Day, check_code, check_id_number
+from server.core.privacy import normalize_id_number
+from server.core.validators import PHONE_RE, Day, IdStr, check_code, check_id_number
 
 S = lambda n: Field(default=None, max_length=n)  # noqa: E731
 
@@ -157,7 +157,7 @@ class NewApplicationIn(BaseModel):
     type: Literal["new", "renew", "replace", "change"]
     form: ApplicationForm = Field(default_factory=ApplicationForm)
     # 重新申报: start from one's own rejected or withdrawn application (its form is copied; `form` is ignored)
-    copy_of: str | None = Field(default=None, pattern=r"^[0-9]{1,18}$")
+    copy_of: IdStr | None = None
 
 
 class UpdateApplicationIn(BaseModel):
@@ -198,18 +198,6 @@ class ReviewQueueQuery(BaseModel):
     status: Literal["pending", "handled"] = "pending"
     cursor: str | None = Field(default=None, max_length=20)
     limit: int = Field(default=20, ge=1, le=100)
-
-
-class CardListQuery(BaseModel):
-    status: Literal["active", "disabled", "expired"] | None = None
-    level: Literal["A", "B", "C"] | None = None
-    q: str | None = Field(default=None, max_length=64)
-    cursor: str | None = Field(default=None, max_length=20)
-    limit: int = Field(default=20, ge=1, le=100)
-
-
-class CardStatusIn(BaseModel):
-    reason: str = Field(default="", max_length=200)
 
 
 class EligibilityIn(BaseModel):

@@ -14,20 +14,20 @@ import secrets
 import sqlalchemy as sa
 
 from server import errors
-from server.accounts.privacy import mask_id_number, mask_phone
 from server.applications import eligibility, notify, prefill
 from server.applications import materials as mats
 from server.applications.routing import HonorTitleUnknown, honor_titles_matching, route_application
 from server.applications.schemas import missing_fields
 from server.calendar import service as workcal
 from server.cards import service as cards_service
+from server.core.pagination import keyset_page
+from server.core.privacy import mask_id_number, mask_phone
+from server.core.timeutil import iso, to_cst, today_cst
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, application_actions, applications, cards, holder_profiles
 from server.events import catalog as event
 from server.events import log as events
 from server.uploads import service as uploads_service
-from server.web.jsonutil import CST, iso
-from server.web.pagination import keyset_page
 
 IN_PROGRESS = ("submitted", "correction_required")
 # still open (one application at a time): under review, or approved and in its 公示 period
@@ -76,11 +76,6 @@ _OTHER_IN_PROGRESS = Query(sa.select(applications.c.id).where(
     sa.or_(*(applications.c.status == st for st in OPEN))).limit(1))
 _ACTIONS = Query(sa.select(application_actions).where(application_actions.c.application_id == sa.bindparam("id"))
                  .order_by(application_actions.c.id))
-_ACCOUNT_NAME = Query(sa.select(accounts.c.name).where(accounts.c.id == sa.bindparam("id")))
-
-
-def _now_cst(now: dt.datetime) -> dt.datetime:
-    return now.replace(tzinfo=dt.UTC).astimezone(CST)
 
 
 # --------------------------------------------------------------------------- personal data in the form
@@ -326,7 +321,7 @@ async def delete_draft(deps, app_id: int, applicant_id: int) -> None:
 
 def new_acceptance_no(now: dt.datetime) -> str:
     """`RC` + yyyyMMddHHmmss + 3 digits (seed 000: RC20170610105423143)."""
-    return "RC" + _now_cst(now).strftime("%Y%m%d%H%M%S") + f"{secrets.randbelow(1000):03d}"
+    return "RC" + to_cst(now).strftime("%Y%m%d%H%M%S") + f"{secrets.randbelow(1000):03d}"
 
 
 async def submit(deps, app_id: int, applicant_id: int, actor_name: str, version: int) -> dict:
@@ -521,7 +516,7 @@ async def _fulfil_main(tx, app: dict, form: dict, level: str, now: dt.datetime, 
     current = None if app["type"] == "new" else await cards_service.holder_card(tx, holder_id)
     if current is None:
         return await cards_service.issue_card(tx, holder_id=holder_id, level=level, now=now)
-    today = cards_service.today_cst(now)
+    today = today_cst(now)
     if app["type"] == "replace":
         await cards_service.change_status(tx, {**current, "holder_id": holder_id}, status="disabled",
                                           reason="补办新卡，原卡作废", actor=actor, now=now)

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from server import errors
 from server.applications.routing import route_application
+from server.core.pagination import keyset_page
 from server.db.database import IntegrityError
 from server.db.tables import honor_titles, orgs
-from server.web.pagination import keyset_page
 
 # the departments an honor title can be in the charge of
 DEPT_TYPES = ("city_dept", "city_hr")

@@ -6,17 +6,13 @@ import os
 
 from server.appointments import query, service, supervision
 from server.appointments import schemas as s
+from server.core.validators import parse_id
 from server.web.auth_policy import LOGGED_IN, roles
 from server.web.base import ApiHandler, endpoint
-from server.web.validators import parse_id
 
 HOLDER = roles("holder")
 STAFF = roles("window_staff", "admin")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def appt_id(raw: str) -> int:
-    return parse_id(raw, "预约")
 
 
 class AppointmentsHandler(ApiHandler):
@@ -38,20 +34,20 @@ class MyAppointmentsHandler(ApiHandler):
 class AppointmentHandler(ApiHandler):
     @endpoint(LOGGED_IN, summary="预约详情与办理历史")
     async def get(self, id):
-        return await service.get_for(self.deps, self.principal, appt_id(id))
+        return await service.get_for(self.deps, self.principal, parse_id(id, "预约"))
 
 
 class CancelHandler(ApiHandler):
     @endpoint(HOLDER, body=s.CancelIn, summary="取消预约（受理前或被退回后）")
     async def post(self, id):
-        return await service.cancel(self.deps, self.principal, appt_id(id), self.body_args.version)
+        return await service.cancel(self.deps, self.principal, parse_id(id, "预约"), self.body_args.version)
 
 
 class ResubmitHandler(ApiHandler):
     @endpoint(HOLDER, body=s.ResubmitIn, summary="被退回后修改并重新提交")
     async def post(self, id):
         b = self.body_args
-        return await service.resubmit(self.deps, self.principal, appt_id(id), content=b.content,
+        return await service.resubmit(self.deps, self.principal, parse_id(id, "预约"), content=b.content,
                                       window_id=int(b.window_id) if b.window_id else None, version=b.version)
 
 
@@ -59,7 +55,7 @@ class RatingHandler(ApiHandler):
     @endpoint(HOLDER, body=s.RatingIn, status=201, summary="满意度评价（办结后一次）")
     async def post(self, id):
         b = self.body_args
-        return await service.rate(self.deps, self.principal, appt_id(id), b.stars, b.comment)
+        return await service.rate(self.deps, self.principal, parse_id(id, "预约"), b.stars, b.comment)
 
 
 class StaffListHandler(ApiHandler):
@@ -91,7 +87,7 @@ class StaffActionHandler(ApiHandler):
     @endpoint(roles("window_staff"), body=s.StaffActionIn, summary="受理 / 预审 / 办结 / 转办 / 退回")
     async def post(self, id):
         b = self.body_args
-        return await service.staff_action(self.deps, self.principal, appt_id(id), action=b.action, opinion=b.opinion,
+        return await service.staff_action(self.deps, self.principal, parse_id(id, "预约"), action=b.action, opinion=b.opinion,
                                           to_window_id=int(b.to_window_id) if b.to_window_id else None,
                                           version=b.version)
 

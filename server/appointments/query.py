@@ -16,12 +16,12 @@ import tempfile
 
 import sqlalchemy as sa
 
-from server.accounts.privacy import mask_phone
 from server.appointments.service import ACTIVE, STATUS_ZH, is_overdue
+from server.core.pagination import keyset_page
+from server.core.privacy import mask_phone
+from server.core.timeutil import day_start_utc, iso
+from server.core.validators import ID_RE
 from server.db.tables import accounts, appointment_history, appointments, services, windows
-from server.web.jsonutil import CST, iso
-from server.web.pagination import keyset_page
-from server.web.validators import ID_RE
 
 _COLUMNS = [appointments.c.id, appointments.c.status, appointments.c.service_id, appointments.c.window_id,
             appointments.c.district, appointments.c.holder_name, appointments.c.holder_id, appointments.c.deadline_at,
@@ -37,13 +37,9 @@ _NAMES = [sa.select(services.c.name).where(services.c.id == appointments.c.servi
           .scalar_subquery().label("window_name")]
 
 
-def _cst_midnight_utc(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), CST).astimezone(dt.UTC).replace(tzinfo=None)
-
-
 async def _id_bound(db, day: dt.date, first: bool) -> int | None:
     """The first id created on/after `day` (first=True) or the last created before it."""
-    at = _cst_midnight_utc(day)
+    at = day_start_utc(day)
     if first:
         stmt = sa.select(sa.func.min(appointments.c.id)).where(appointments.c.created_at >= at)
     else:
@@ -143,7 +139,7 @@ BATCH = 2000
 async def export_xlsx(db, scope, f, now: dt.datetime, executor) -> str:
     """Write the filtered rows to a temporary .xlsx file page by page (XlsxWriter's constant-memory
     mode, rows written on a worker thread) and return its path; the caller streams and deletes it."""
-    from server.web.xlsx import SafeWorkbook
+    from server.core.xlsx import SafeWorkbook
 
     fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="appointments-")
     os.close(fd)

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.web.validators import Day, IdStr
+from server.core.validators import Day, IdStr
 
 # a wire upload id (uploads.service.FILE_ID_PATTERN)
 FileId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]

@@ -14,9 +14,10 @@ import json
 import sqlalchemy as sa
 
 from server import errors
-from server.accounts.privacy import mask_phone
 from server.calendar import service as workcal
 from server.cards import service as cards_service
+from server.core.privacy import mask_phone
+from server.core.timeutil import iso
 from server.db.database import IntegrityError, Query
 from server.db.tables import (
     accounts,
@@ -36,7 +37,6 @@ from server.events import log as events
 from server.followups import service as followups_service
 from server.jobs import outbox
 from server.uploads import service as uploads_service
-from server.web.jsonutil import iso
 
 ACTIVE = ("submitted", "accepted", "prereviewed")
 STATUS_ZH = {"submitted": "待受理", "accepted": "待预审", "prereviewed": "待办结", "completed": "已办结",

@@ -14,13 +14,12 @@ import sqlalchemy as sa
 from server import errors
 from server.appointments import service as appointments_service
 from server.calendar import service as workcal
-from server.cards.service import today_cst
+from server.core.timeutil import to_cst, today_cst
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, appointments, supervisions, window_staff, windows
 from server.events import catalog as event
 from server.events import log as events
 from server.jobs import outbox
-from server.web.jsonutil import CST
 
 SEND_FROM_HOUR = 9  # local time: nobody gets a supervision SMS at night
 
@@ -70,7 +69,7 @@ async def run_daily(deps) -> int:
     """The scheduled pass: one supervision SMS per window with overdue work per working day
     (none on weekends and public holidays; a 调休 Saturday is a working day)."""
     now = deps.clock()
-    if now.replace(tzinfo=dt.UTC).astimezone(CST).hour < SEND_FROM_HOUR:
+    if to_cst(now).hour < SEND_FROM_HOUR:
         return 0
     day = today_cst(now)
     if not (await workcal.current(deps.db)).is_working_day(day):

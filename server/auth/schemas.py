@@ -7,9 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from server.core.validators import PHONE_RE
+
 # ASCII digits only: a Unicode digit class would take "１" or "٩", which MariaDB's collation then equates with "1" and "9"
 # (another person's account, or a fresh SMS past the per-phone limit).
-PHONE_RE = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
 SMS_CODE_RE = re.compile(r"[0-9]{6}", re.ASCII)
 CAPTCHA_CODE_RE = re.compile(r"[A-Za-z0-9]{1,16}", re.ASCII)
 

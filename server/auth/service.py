@@ -23,11 +23,11 @@ from server.accounts import service as accounts_service
 from server.accounts.passwords import hash_password, password_problem, verify_password
 from server.auth import captcha, idle, ratelimit, tickets
 from server.auth.schemas import SMS_CODE_RE, is_phone
+from server.core.timeutil import iso
+from server.core.tokens import token_hash
 from server.db.database import Query
 from server.db.tables import accounts, kv_store, sessions, sms_codes
 from server.jobs import outbox
-from server.web.base import token_hash
-from server.web.jsonutil import iso
 
 CODE_TTL = dt.timedelta(minutes=5)
 MAX_CODE_ATTEMPTS = 5

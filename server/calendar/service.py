@@ -22,11 +22,11 @@ import sqlalchemy as sa
 
 from server import errors
 from server.calendar.holidays import PROVISIONAL_YEARS, SHIPPED
+from server.core.timeutil import from_cst, to_cst
 from server.db.database import Query
 from server.db.tables import calendar_days, kv_store
 from server.events import catalog as event
 from server.events import log as events
-from server.web.jsonutil import CST
 
 Unit = Literal["working_days", "hours"]
 Kind = Literal["holiday", "workday", "normal"]
@@ -75,7 +75,7 @@ class WorkCalendar:
           Friday's work with one working day is due at the end of Monday.
         - `hours`: hours that pass on working days only; a weekend or a holiday stops the clock.
         """
-        local = start.replace(tzinfo=dt.UTC).astimezone(CST).replace(tzinfo=None)
+        local = to_cst(start)
         if unit == "working_days":
             day = local.date()
             for _ in range(max(int(amount), 1)):
@@ -94,7 +94,7 @@ class WorkCalendar:
                 t = midnight
             else:
                 raise NoWorkingDay()
-        return end.replace(tzinfo=CST).astimezone(dt.UTC).replace(tzinfo=None)
+        return from_cst(end)
 
 
 # --------------------------------------------------------------------------- the per-process copy

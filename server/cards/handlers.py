@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from server.accounts import me
-from server.applications.handlers import cursor_id
-from server.applications.schemas import CardListQuery, CardStatusIn
 from server.cards import service
+from server.cards.schemas import CardListQuery, CardStatusIn
+from server.core.validators import parse_cursor
 from server.web.auth_policy import roles
 from server.web.base import ApiHandler, Raw, endpoint
 
@@ -22,7 +22,7 @@ class AdminCardsHandler(ApiHandler):
     @endpoint(roles("admin"), query=CardListQuery, summary="英才卡列表（筛选、分页）")
     async def get(self):
         q = self.query_args
-        return await service.list_cards(self.db, status=q.status, level=q.level, q=q.q, cursor=cursor_id(q.cursor),
+        return await service.list_cards(self.db, status=q.status, level=q.level, q=q.q, cursor=parse_cursor(q.cursor),
                                         limit=q.limit, now=self.now())
 
 

@@ -13,12 +13,12 @@ import secrets
 import sqlalchemy as sa
 
 from server import errors
+from server.core.pagination import keyset_page
+from server.core.timeutil import iso, today_cst
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, card_status_changes, cards, holder_profiles, services, uploads, venues, visits
 from server.events import catalog as event
 from server.events import log as events
-from server.web.jsonutil import CST, iso
-from server.web.pagination import keyset_page
 
 VALIDITY_YEARS = 3
 LEVELS = ("A", "B", "C")
@@ -34,10 +34,6 @@ class CardDisabled(errors.DomainError):
 
 class CardExpired(errors.DomainError):
     status, code, message = 403, "CARD_EXPIRED", "您的英才卡已过有效期，请办理续办"
-
-
-def today_cst(now: dt.datetime) -> dt.date:
-    return now.replace(tzinfo=dt.UTC).astimezone(CST).date()
 
 
 def plus_years(day: dt.date, years: int) -> dt.date:
@@ -277,7 +273,7 @@ def my_card_view(card: dict, dependents: list[dict], today: dt.date, links) -> d
 
 
 def dependent_summary(card: dict, today: dt.date) -> dict:
-    from server.accounts.privacy import mask_name
+    from server.core.privacy import mask_name
 
     return {"card_no": card["card_no"], "name_masked": mask_name(card["member_name"]), "relation": card["relation"],
             "level": card["level"], "status": effective_status(card, today),
@@ -291,7 +287,7 @@ _HOLDER = Query(sa.select(accounts.c.id, accounts.c.name, accounts.c.phone, acco
 
 
 async def admin_view(db, card: dict, now: dt.datetime) -> dict:
-    from server.accounts.privacy import mask_phone
+    from server.core.privacy import mask_phone
 
     holder = await db.fetchone(_HOLDER, {"id": card["holder_id"]})
     main_no = None
@@ -323,7 +319,7 @@ _CARD_VISITS = Query(
 async def card_detail(db, card_no: str, now: dt.datetime, links) -> dict:
     """One card for the administrator: holder (masked, the photo's URL signed by `links`), every
     status change with its reason and the last 50 on-site visits (ix_visits_card)."""
-    from server.accounts.privacy import mask_phone
+    from server.core.privacy import mask_phone
 
     card = await db.fetchone(_BY_NO, {"card_no": card_no})
     if card is None:
@@ -392,7 +388,7 @@ def _list_stmt(*, status: str | None, level: str | None, q: str | None, today: d
 
 
 async def list_cards(db, *, status, level, q, cursor: int | None, limit: int, now: dt.datetime) -> dict:
-    from server.accounts.privacy import mask_phone
+    from server.core.privacy import mask_phone
 
     today = today_cst(now)
     stmt = _list_stmt(status=status, level=level, q=q, today=today).limit(limit + 1)
@@ -410,8 +406,8 @@ async def export_cards(db, *, status, level, q, now: dt.datetime, executor) -> b
     import asyncio
     import io
 
-    from server.accounts.privacy import mask_phone
-    from server.web.xlsx import SafeWorkbook
+    from server.core.privacy import mask_phone
+    from server.core.xlsx import SafeWorkbook
 
     today = today_cst(now)
     buf = io.BytesIO()

@@ -3,9 +3,9 @@ administration)."""
 
 from __future__ import annotations
 
-from server.applications.handlers import int_id
 from server.catalog import schemas as s
 from server.catalog import service
+from server.core.validators import parse_id
 from server.web.auth_policy import PUBLIC, roles
 from server.web.base import ApiHandler, endpoint
 
@@ -25,7 +25,7 @@ class ServicesHandler(ApiHandler):
 class ServiceHandler(ApiHandler):
     @endpoint(PUBLIC, summary="服务详情：办理窗口（窗口办理的服务）或服务场所（现场服务）")
     async def get(self, service_id):
-        return await service.get_service(self.db, int_id(service_id, "服务"))
+        return await service.get_service(self.db, parse_id(service_id, "服务"))
 
 
 class WindowsHandler(ApiHandler):
@@ -38,7 +38,7 @@ class WindowsHandler(ApiHandler):
 class WindowHandler(ApiHandler):
     @endpoint(PUBLIC, summary="服务窗口详情及其办理的服务")
     async def get(self, window_id):
-        return await service.get_window(self.db, int_id(window_id, "服务窗口"))
+        return await service.get_window(self.db, parse_id(window_id, "服务窗口"))
 
 
 class DistrictsHandler(ApiHandler):
@@ -61,11 +61,11 @@ class AdminServicesHandler(ApiHandler):
 class AdminServiceHandler(ApiHandler):
     @endpoint(ADMIN, summary="服务详情（管理员）")
     async def get(self, service_id):
-        return await service.admin_get_service(self.db, int_id(service_id, "服务"))
+        return await service.admin_get_service(self.db, parse_id(service_id, "服务"))
 
     @endpoint(ADMIN, body=s.ServiceUpdate, summary="修改服务（只改所传字段；status=inactive 停用）")
     async def put(self, service_id):
-        return await service.update_service(self.deps, int_id(service_id, "服务"),
+        return await service.update_service(self.deps, parse_id(service_id, "服务"),
                                             self.body_args.model_dump(exclude_unset=True), self.principal.id)
 
 
@@ -83,12 +83,12 @@ class AdminWindowsHandler(ApiHandler):
 class AdminWindowHandler(ApiHandler):
     @endpoint(ADMIN, summary="服务窗口详情（管理员，含工作人员）")
     async def get(self, window_id):
-        return await service.admin_get_window(self.db, int_id(window_id, "服务窗口"))
+        return await service.admin_get_window(self.db, parse_id(window_id, "服务窗口"))
 
     @endpoint(ADMIN, body=s.WindowUpdate,
               summary="修改服务窗口（只改所传字段；service_ids、staff_account_ids 整体替换；status=inactive 停用）")
     async def put(self, window_id):
-        return await service.update_window(self.deps, int_id(window_id, "服务窗口"),
+        return await service.update_window(self.deps, parse_id(window_id, "服务窗口"),
                                            self.body_args.model_dump(exclude_unset=True), self.principal.id)
 
 

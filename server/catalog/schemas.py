@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from server.web.validators import LenientIdStr
+from server.core.validators import LenientIdStr
 
 CATEGORY_NAMES = {"onsite": "现场服务", "appointment": "预约服务", "project": "项目申报", "other": "其他服务"}
 Category = Literal["onsite", "appointment", "project", "other"]
@@ -26,7 +26,7 @@ WINDOW_ORG_TYPES = ("city_hr", "district_hr", "city_dept")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-Id = LenientIdStr  # ASCII digits only (server.web.validators)
+Id = LenientIdStr  # ASCII digits only (server.core.validators)
 
 
 def no_control(v: str | None) -> str | None:

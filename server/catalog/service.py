@@ -13,11 +13,11 @@ import sqlalchemy as sa
 
 from server import errors
 from server.catalog.schemas import CATEGORY_NAMES, SERVICE_REQUIRED, STEPS, WINDOW_ORG_TYPES, WINDOW_REQUIRED
+from server.core.timeutil import iso
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, orgs, services, venue_services, venues, window_services, window_staff, windows
 from server.events import catalog as event
 from server.events import log as events
-from server.web.jsonutil import iso
 
 
 class DuplicateCode(errors.DomainError):

@@ -613,7 +613,6 @@ qr_uses = sa.Table(
     "qr_uses",
     metadata,
     sa.Column("token_hash", sa.String(64), primary_key=True),
-    sa.Column("visit_id", BigId),
     sa.Column("created_at", Instant, nullable=False),
     sa.Index("ix_qr_uses_created", "created_at"),
     **MYSQL_OPTS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, field_validator
 
-from server.accounts.privacy import PHONE_RE
+from server.core.validators import PHONE_RE
 from server.integrations.sms import console_messages
 from server.web.auth_policy import PUBLIC
 from server.web.base import ApiHandler, endpoint

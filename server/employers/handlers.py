@@ -6,11 +6,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from server.core.pagination import PageQuery
+from server.core.validators import check_phone, parse_cursor, parse_id
 from server.employers import service
 from server.web.auth_policy import PUBLIC, roles
 from server.web.base import ApiHandler, endpoint
-from server.web.pagination import PageQuery
-from server.web.validators import check_phone, parse_cursor, parse_id
 
 _USERNAME = r"^[A-Za-z][A-Za-z0-9_]{3,31}$"
 

@@ -18,14 +18,14 @@ import sqlalchemy as sa
 
 from server import errors
 from server.accounts.passwords import hash_password, password_problem
-from server.accounts.privacy import mask_phone
 from server.auth import service as auth_service
+from server.core.pagination import keyset_page
+from server.core.privacy import mask_phone
+from server.core.timeutil import iso
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, employer_links, employers, holder_profiles, orgs, sessions
 from server.events import catalog as event
 from server.events import log as events
-from server.web.jsonutil import iso
-from server.web.pagination import keyset_page
 
 SMS_PURPOSE = "employer_reg"
 # 统一社会信用代码 (GB 32100-2015): 31 characters, no I, O, S, V, Z

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from server.accounts.privacy import mask_card_no, mask_id_number, mask_phone
+from server.core.privacy import mask_card_no, mask_id_number, mask_phone
 from server.db.database import Query
 from server.db.tables import events, window_staff, windows
 from server.events.catalog import TYPES, Event, UnknownEvent, audience
@@ -74,7 +74,7 @@ async def record(tx, event: Event, *, now: dt.datetime) -> int:
 
 def public(row: dict) -> dict:
     """An event as the signed PC-side pull serves it: the full data (the PC system owns it)."""
-    from server.web.jsonutil import iso
+    from server.core.timeutil import iso
 
     return {"id": str(row["id"]), "type": row["type"], "entity": row["entity"], "entity_id": row["entity_id"],
             "data": json.loads(row["data"]), "at": iso(row["created_at"])}

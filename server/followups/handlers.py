@@ -7,11 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.core.pagination import PageQuery
+from server.core.validators import parse_cursor, parse_id
 from server.followups import service
 from server.web.auth_policy import roles
 from server.web.base import ApiHandler, endpoint
-from server.web.pagination import PageQuery
-from server.web.validators import parse_cursor, parse_id
 
 
 class FollowupQuery(PageQuery):

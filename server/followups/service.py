@@ -14,14 +14,13 @@ import datetime as dt
 import sqlalchemy as sa
 
 from server import errors
-from server.accounts.privacy import mask_phone
+from server.core.privacy import mask_phone
+from server.core.timeutil import from_cst, iso, today_cst
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, followups, orgs, ratings, window_staff, windows
 from server.events import catalog as event
 from server.events import log as events
-from server.web.jsonutil import iso
 
-CST = dt.timedelta(hours=8)
 WORKING_DAYS = 5
 DUE_TIME = dt.time(17, 30)
 BAD_STARS = 2  # 1–2 stars: 差评
@@ -31,13 +30,13 @@ STATUS_ZH = {"open": "待整改", "rectified": "待回访", "closed": "已办结
 
 def deadline_after(now: dt.datetime, days: int = WORKING_DAYS) -> dt.datetime:
     """17:30 China time on the `days`-th working day (Mon–Fri) after the day of `now` (naive UTC)."""
-    day = (now + CST).date()
+    day = today_cst(now)
     left = days
     while left:
         day += dt.timedelta(days=1)
         if day.weekday() < 5:
             left -= 1
-    return dt.datetime.combine(day, DUE_TIME) - CST
+    return from_cst(dt.datetime.combine(day, DUE_TIME))
 
 
 async def open_for_rating(tx, *, appt: dict, stars: int, now: dt.datetime) -> int | None:

@@ -29,9 +29,9 @@ from aliyunsdkcore.client import AcsClient
 from aliyunsdkdysmsapi.request.v20170525.QuerySendDetailsRequest import QuerySendDetailsRequest
 from aliyunsdkdysmsapi.request.v20170525.SendSmsRequest import SendSmsRequest
 
-from server.accounts.privacy import mask_phone
+from server.core.privacy import mask_phone, mask_text
+from server.core.timeutil import today_cst
 from server.integrations.sms import SendResult
-from server.web.logctx import mask_text
 
 log = logging.getLogger(__name__)
 
@@ -88,15 +88,14 @@ PERMANENT = frozenset({
 
 # QuerySendDetails: SendDate is a day in China time; at most 50 records a page. A number gets few
 # messages a day (Aliyun's own per-number limits), so a few pages cover it.
-CHINA = dt.timezone(dt.timedelta(hours=8))
 QUERY_PAGE_SIZE = 50
 QUERY_MAX_PAGES = 10
 
 
 def china_dates(since: dt.datetime, until: dt.datetime) -> list[str]:
     """The yyyyMMdd days (China time) that the naive-UTC span [since, until] touches."""
-    first = since.replace(tzinfo=dt.UTC).astimezone(CHINA).date()
-    last = until.replace(tzinfo=dt.UTC).astimezone(CHINA).date()
+    first = today_cst(since)
+    last = today_cst(until)
     days = [first + dt.timedelta(days=i) for i in range(max((last - first).days, 0) + 1)]
     return [d.strftime("%Y%m%d") for d in days[:3]]
 

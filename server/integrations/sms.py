@@ -11,7 +11,7 @@ import logging
 
 import sqlalchemy as sa
 
-from server.accounts.privacy import mask_phone
+from server.core.privacy import mask_phone
 from server.ports import SendResult
 
 log = logging.getLogger(__name__)

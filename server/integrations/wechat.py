@@ -37,6 +37,7 @@ from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
 
 from server import errors
+from server.core.timeutil import utcnow
 from server.db.database import DatabaseUnavailable, sync_url
 from server.db.tables import kv_store
 
@@ -51,10 +52,6 @@ HTTP_TIMEOUT = (3.0, 10.0)  # connect, read (seconds)
 TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
 CODE_ERRCODES = frozenset({40029, 40163})
 RATE_LIMIT_ERRCODES = frozenset({45011})
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 # --------------------------------------------------------------------------- shared token storage
@@ -129,7 +126,7 @@ class DbSessionStorage(SessionStorage):
         """The value stored under `key`, or `default` when missing or expired."""
         with self._conn() as conn:
             row = conn.execute(self._get, {"k": self.prefix + key}).first()
-        if row is None or (row.expires_at is not None and row.expires_at <= _utcnow()):
+        if row is None or (row.expires_at is not None and row.expires_at <= utcnow()):
             return default
         return json.loads(row.v)
 
@@ -137,7 +134,7 @@ class DbSessionStorage(SessionStorage):
         """Store `value` (JSON-serialisable) under `key`, for `ttl` seconds when given."""
         if value is None:
             return
-        expires_at = _utcnow() + dt.timedelta(seconds=int(ttl)) if ttl else None
+        expires_at = utcnow() + dt.timedelta(seconds=int(ttl)) if ttl else None
         with self._conn() as conn:
             conn.execute(self._upsert, {"k": self.prefix + key, "v": json.dumps(value), "expires_at": expires_at})
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from server.core.idempotency import IDEMPOTENCY_TTL
 from server.db.database import Query
 from server.db.tables import (
     auth_tickets,
@@ -29,7 +30,6 @@ from server.db.tables import (
     sync_nonces,
 )
 from server.sync.signature import MAX_SKEW
-from server.web.base import IDEMPOTENCY_TTL
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class Rule:
 RULES: list[Rule] = [
     # a card QR token is accepted for two 30-second steps; its "used" mark is needed only that long
     Rule("qr_uses", qr_uses, qr_uses.c.created_at, dt.timedelta(hours=1)),
-    # a reused key is a new request after 24 h anyway (server/web/base.py); the stored answer is dead weight
+    # a reused key is a new request after 24 h anyway (server/core/idempotency.py); the stored answer is dead weight
     Rule("idempotency_keys", idempotency_keys, idempotency_keys.c.created_at, IDEMPOTENCY_TTL),
     # a session past its expiry logs nobody in; a day's grace keeps "your session expired" diagnosable
     Rule("sessions", sessions, sessions.c.expires_at, dt.timedelta(days=1)),

@@ -39,10 +39,10 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from server.core import metrics
 from server.db.database import Query
 from server.db.tables import outbox
 from server.integrations.sms import SendResult
-from server.web import metrics
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from server.catalog.schemas import EmptyIsAbsent, no_control
-from server.web.pagination import PageQuery
+from server.core.pagination import PageQuery
 
 KIND_NAMES = {"demand": "企业需求", "project": "人才项目资源", "platform": "平台载体资源", "notice": "通报公告"}
 Kind = Literal["demand", "project", "platform", "notice"]

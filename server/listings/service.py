@@ -16,13 +16,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from server import errors
+from server.core.pagination import keyset_page
+from server.core.timeutil import iso
 from server.db.database import Query
 from server.db.tables import listings
 from server.events import catalog as event
 from server.events import log as events
 from server.listings.schemas import KIND_NAMES, LISTING_REQUIRED
-from server.web.jsonutil import iso
-from server.web.pagination import keyset_page
 
 SUMMARY_CHARS = 80
 

@@ -3,13 +3,13 @@ check-in at a venue poster, the venue's visit log and the administrators' statis
 
 from __future__ import annotations
 
-from server.applications.handlers import cursor_id
 from server.cards import service as cards
+from server.core.timeutil import iso
+from server.core.validators import parse_cursor
 from server.onsite import qr, service, visits
 from server.onsite.schemas import CardQrIn, CheckinIn, CheckinOut, StatsQuery, VenueScanIn, VenueScanOut, VisitsQuery
 from server.web.auth_policy import roles
 from server.web.base import ApiHandler, Raw, endpoint
-from server.web.jsonutil import iso
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -54,7 +54,7 @@ class VenueVisitsHandler(ApiHandler):
         venue = await service.staff_venue(self.db, self.principal.org_id)
         if venue is None:
             raise service.NotVenueStaff()
-        out = await visits.venue_day(self.db, venue_id=venue["id"], day=q.date, cursor=cursor_id(q.cursor),
+        out = await visits.venue_day(self.db, venue_id=venue["id"], day=q.date, cursor=parse_cursor(q.cursor),
                                      limit=q.limit, now=self.now())
         out["venue"] = {"id": str(venue["id"]), "name": venue["name"]}
         return out

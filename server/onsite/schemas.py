@@ -6,21 +6,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from server.web.pagination import PageQuery
-from server.web.validators import ID_RE, Day
+from server.core.pagination import PageQuery
+from server.core.validators import Day, body_id
 
 VerdictCode = Literal["ok", "card_disabled", "card_expired", "token_expired", "token_used", "token_invalid",
                       "not_eligible", "quota_exhausted", "venue_service_mismatch"]
-
-
-def _id_or_none(v: str | int | None) -> int | None:
-    """Ids are strings on the wire; numbers are accepted too. Anything else is a 400."""
-    if v is None or v == "":
-        return None
-    s = str(v).strip()
-    if isinstance(v, bool) or not ID_RE.match(s):
-        raise ValueError("编号格式不正确")
-    return int(s)
 
 
 class _In(BaseModel):
@@ -31,14 +21,14 @@ class VenueScanIn(_In):
     token: str = Field(min_length=1, max_length=256, description="持卡人动态二维码的内容")
     service_id: int | None = Field(default=None, description="服务编号；不填则为本场所的现场服务")
 
-    _sid = field_validator("service_id", mode="before")(_id_or_none)
+    _sid = field_validator("service_id", mode="before")(body_id)
 
 
 class CheckinIn(_In):
     venue_code: str = Field(min_length=1, max_length=1000, description="扫描场所引导图二维码读到的全部内容（网址或编码）")
     service_id: int | None = Field(default=None, description="服务编号；不填则为该场所的现场服务")
 
-    _sid = field_validator("service_id", mode="before")(_id_or_none)
+    _sid = field_validator("service_id", mode="before")(body_id)
 
 
 class CardQrIn(_In):
@@ -98,4 +88,4 @@ class StatsQuery(BaseModel):
     from_: Day | None = Field(default=None, alias="from")
     to: Day | None = None
 
-    _vid = field_validator("venue_id", mode="before")(_id_or_none)
+    _vid = field_validator("venue_id", mode="before")(body_id)

@@ -15,7 +15,6 @@ yearly quota.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 
 import sqlalchemy as sa
@@ -23,8 +22,11 @@ from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from server import errors
-from server.accounts.privacy import mask_card_no, mask_name
-from server.cards.service import NoCard, effective_status, today_cst
+from server.cards.service import NoCard, effective_status
+from server.core.principal import Principal
+from server.core.privacy import mask_card_no, mask_name
+from server.core.timeutil import iso, today_cst
+from server.core.tokens import token_hash
 from server.db.database import IntegrityError, Query
 from server.db.tables import (
     accounts,
@@ -41,8 +43,6 @@ from server.db.tables import (
 from server.events import catalog as event
 from server.events import log as events
 from server.onsite import qr, venue_code
-from server.web.auth_policy import Principal
-from server.web.jsonutil import iso
 
 MESSAGES = {
     "ok": "核验通过，请为持卡人提供服务",
@@ -171,9 +171,6 @@ _RECENT_OK = Query(
 
 
 # --------------------------------------------------------------------------- the rules
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def judge(card: dict, place: dict, today: dt.date) -> str:

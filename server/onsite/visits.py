@@ -10,14 +10,12 @@ import io
 import sqlalchemy as sa
 
 from server import errors
-from server.accounts.privacy import mask_card_no, mask_name
-from server.cards.service import today_cst
+from server.core.privacy import mask_card_no, mask_name
+from server.core.timeutil import iso, today_cst, utc_range
 from server.db.database import Query
 from server.db.tables import accounts, cards, services, venues, visits
 from server.onsite.service import METHOD_ZH, VERDICT_ZH
-from server.web.jsonutil import iso
 
-CST_OFFSET = dt.timedelta(hours=8)
 _FAR = 2**62
 
 _staff = accounts.alias("staff")
@@ -35,12 +33,6 @@ _DAY = Query(
     .order_by(visits.c.id.desc())
     .limit(sa.bindparam("n"))
 )
-
-
-def utc_range(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The naive-UTC instants [start, end) of the CST days first..last."""
-    start = dt.datetime.combine(first, dt.time()) - CST_OFFSET
-    return start, dt.datetime.combine(last + dt.timedelta(days=1), dt.time()) - CST_OFFSET
 
 
 async def venue_day(db, *, venue_id: int, day: dt.date | None, cursor: int | None, limit: int,
@@ -135,7 +127,7 @@ async def visit_stats(db, *, group: str, venue_id: int | None, first: dt.date | 
 
 
 def _workbook(stats: dict) -> bytes:
-    from server.web.xlsx import SafeWorkbook
+    from server.core.xlsx import SafeWorkbook
 
     buf = io.BytesIO()
     wb = SafeWorkbook(buf, {"in_memory": True})

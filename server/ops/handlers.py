@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from server import errors
+from server.core import metrics
 from server.db.database import ping
-from server.web import metrics, security
+from server.web import security
 from server.web.auth_policy import PUBLIC
 from server.web.base import ApiHandler, Raw, endpoint
 

@@ -16,10 +16,11 @@ from typing import Any
 import tornado.websocket
 
 from server import errors
+from server.core.principal import Principal
 from server.db.database import DatabaseUnavailable
 from server.events.log import tokens_for
 from server.realtime.hub import CLOSE_SESSION_ENDED, hub_for
-from server.web.auth_policy import LOGGED_IN, Policy, Principal
+from server.web.auth_policy import LOGGED_IN, Policy
 from server.web.base import Endpoint, load_principal
 from server.web.jsonutil import dumps
 

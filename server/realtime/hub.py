@@ -19,8 +19,8 @@ import logging
 from collections.abc import Callable
 from typing import Protocol
 
+from server.core.principal import Principal
 from server.events.log import for_socket, latest_id, read_after, tokens_for, tokens_of
-from server.web.auth_policy import Principal
 from server.web.base import load_principal
 from server.web.jsonutil import dumps
 

@@ -7,10 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from server.core.validators import filter_date
 from server.stats import service
 from server.web.auth_policy import roles
 from server.web.base import ApiHandler, Raw, endpoint
-from server.web.validators import filter_date
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ADMIN = roles("admin")

@@ -19,11 +19,11 @@ from server.applications.service import STATUS_ZH as APP_STATUS_ZH
 from server.applications.service import TYPE_ZH
 from server.appointments.service import ACTIVE
 from server.appointments.service import STATUS_ZH as APPT_STATUS_ZH
-from server.cards.service import LEVELS, today_cst
+from server.cards.service import LEVELS
 from server.cards.service import STATUS_ZH as CARD_STATUS_ZH
+from server.core.timeutil import iso, today_cst, utc_range
 from server.db.tables import applications, appointments, cards, orgs, ratings, services, windows
-from server.onsite.visits import period_expr, stats_range, utc_range
-from server.web.jsonutil import iso
+from server.onsite.visits import period_expr, stats_range
 
 LEVEL_ZH = {"A": "A类", "B": "B类", "C": "C类"}
 
@@ -176,7 +176,7 @@ async def application_stats(db, *, first, last, now: dt.datetime) -> dict:
 
 def workbook(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
     """Sheets of (name, Chinese headers, rows), through SafeWorkbook (user text never a formula)."""
-    from server.web.xlsx import SafeWorkbook
+    from server.core.xlsx import SafeWorkbook
 
     buf = io.BytesIO()
     wb = SafeWorkbook(buf, {"in_memory": True})

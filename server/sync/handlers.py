@@ -6,10 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
+from server.core.validators import Day, check_code, check_id_number, check_phone
 from server.sync import service
 from server.web.auth_policy import SYNC
 from server.web.base import ApiHandler, endpoint
-from server.web.validators import Day, check_code, check_id_number, check_phone
 
 EXTERNAL_ID = r"(?P<external_id>[A-Za-z0-9_.:-]{1,64})"
 CARD_NO = r"(?P<card_no>[A-Za-z0-9-]{1,32})"

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from server import errors
-from server.accounts.privacy import mask_id_number
 from server.cards import service as cards_service
+from server.core.privacy import mask_id_number
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, cards, holder_profiles, orgs
 from server.events import catalog as event

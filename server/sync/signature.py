@@ -13,9 +13,9 @@ import hmac
 import sqlalchemy as sa
 
 from server import errors
+from server.core.validators import is_ascii_digits
 from server.db.database import IntegrityError, Query
 from server.db.tables import sync_nonces
-from server.web.validators import is_ascii_digits
 
 MAX_SKEW = 300
 

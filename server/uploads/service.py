@@ -32,9 +32,9 @@ import sqlalchemy as sa
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from server import errors
+from server.core.principal import Principal
 from server.db.database import Query
 from server.db.tables import applications, appointments, holder_profiles, uploads, venues, visits
-from server.web.auth_policy import Principal
 
 KINDS = ("photo", "material")
 PHOTO_MAX_BYTES = 5 * 1024 * 1024

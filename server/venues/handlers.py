@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from server.applications.handlers import cursor_id
+from server.core.pagination import PageQuery
+from server.core.validators import parse_cursor, parse_id
 from server.venues import service
 from server.venues.schemas import VenueIn, VenueStaffIn, VenueUpdateIn
 from server.web.auth_policy import roles
 from server.web.base import ApiHandler, Raw, endpoint
-from server.web.pagination import PageQuery
-from server.web.validators import parse_id
 
 ADMIN = roles("admin")
 
@@ -26,7 +25,7 @@ class AdminVenuesHandler(ApiHandler):
     @endpoint(ADMIN, query=PageQuery, summary="服务场所列表（含提供的现场服务、工作人员数、签到网址）")
     async def get(self):
         q = self.query_args
-        page = await service.list_venues(self.deps, cursor=cursor_id(q.cursor), limit=q.limit)
+        page = await service.list_venues(self.deps, cursor=parse_cursor(q.cursor), limit=q.limit)
         return {**page, "items": [linked(v) for v in page["items"]]}
 
     @endpoint(ADMIN, body=VenueIn, status=201, idempotent=True, summary="新增服务场所及其提供的现场服务")

@@ -6,8 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from server.accounts.privacy import PHONE_RE
-from server.onsite.schemas import _id_or_none
+from server.core.validators import PHONE_RE, body_id
 
 VenueType = Literal["airport", "hospital", "station", "scenic", "other"]
 
@@ -17,7 +16,7 @@ def _ids(v: list | None) -> list[int] | None:
         return None
     if not isinstance(v, list):
         raise ValueError("应为服务编号数组")
-    out = [_id_or_none(x) for x in v]
+    out = [body_id(x) for x in v]
     if None in out:
         raise ValueError("服务编号格式不正确")
     return list(dict.fromkeys(out))

@@ -16,12 +16,12 @@ import sqlalchemy as sa
 from server import errors
 from server.accounts.passwords import hash_password, password_problem
 from server.accounts.service import user_payload
+from server.core.timeutil import iso
 from server.db.database import IntegrityError, Query
 from server.db.tables import accounts, orgs, services, venue_services, venues
 from server.events import catalog as event
 from server.events import log as events
 from server.onsite import poster, venue_code
-from server.web.jsonutil import iso
 
 _VENUE = Query(sa.select(venues).where(venues.c.id == sa.bindparam("id")))
 _PAGE = Query(sa.select(venues).where(venues.c.id < sa.bindparam("before")).order_by(venues.c.id.desc())

@@ -5,20 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from server import errors
-
-ROLES = ("holder", "window_staff", "reviewer", "venue_staff", "admin", "employer")
-
-
-@dataclasses.dataclass(frozen=True)
-class Principal:
-    id: int
-    name: str
-    roles: frozenset[str]
-    org_id: int | None
-    session_id: int | None = None
-
-    def has(self, *roles: str) -> bool:
-        return bool(self.roles.intersection(roles))
+from server.core.principal import ROLES
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,7 +9,6 @@ refuses to start when a handler method is not declared this way.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import functools
 import hashlib
 import json
@@ -25,20 +24,21 @@ from pydantic import BaseModel, ValidationError
 
 from server import errors
 from server.auth import idle
+from server.core import metrics
+from server.core.idempotency import IDEMPOTENCY_TTL
+from server.core.logctx import request_id_var
+from server.core.principal import Principal
+from server.core.tokens import token_hash
+from server.core.validators import INT64_MAX, INT64_MIN
 from server.db.database import DatabaseUnavailable, IntegrityError, Query
 from server.db.tables import accounts, idempotency_keys, sessions
-from server.web import metrics, security
-from server.web.auth_policy import Policy, Principal
+from server.web import security
+from server.web.auth_policy import Policy
 from server.web.jsonutil import dumps
-from server.web.logctx import request_id_var
-from server.web.validators import INT64_MAX, INT64_MIN
 
 log = logging.getLogger("server.web")
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
-# an Idempotency-Key answers retries for this long; a key reused later is a new request
-# (the housekeeping job deletes older keys: server/jobs/housekeeping.py)
-IDEMPOTENCY_TTL = dt.timedelta(hours=24)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -184,10 +184,6 @@ _TOUCH_SESSION = Query(sessions.update().where(
     sessions.c.id == sa.bindparam("id"),
     sa.or_(sessions.c.last_seen_at.is_(None), sessions.c.last_seen_at < sa.bindparam("stale")),
 ).values(last_seen_at=sa.bindparam("now")))
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def load_principal(db, token: str, now, *, touch: bool = False) -> Principal | None:

@@ -22,9 +22,9 @@ import tornado.web
 from tornado import httputil, iostream
 
 from server import errors
+from server.core.validators import is_ascii_digits
 from server.web.draining import DrainingHTTPServer
 from server.web.jsonutil import dumps
-from server.web.validators import is_ascii_digits
 
 DRAIN_FACTOR = 2
 

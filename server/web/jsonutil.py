@@ -6,16 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
-CST = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
-
-
-def iso(value: dt.datetime | None) -> str | None:
-    """A naive UTC datetime from the database as ISO 8601 in China Standard Time."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(CST).isoformat(timespec="seconds")
+from server.core.timeutil import iso
 
 
 def _default(o: Any):

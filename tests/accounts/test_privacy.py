@@ -1,4 +1,4 @@
-"""Personal data, directly (server/accounts/privacy.py): the display masks for phones, ID numbers,
+"""Personal data, directly (server/core/privacy.py): the display masks for phones, ID numbers,
 card numbers and names, and the ID cipher (AES-GCM at rest, a keyed hash for look-up)."""
 
 import base64
@@ -9,7 +9,7 @@ from cryptography.exceptions import InvalidTag
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.accounts.privacy import (
+from server.core.privacy import (
     IdCipher,
     mask_card_no,
     mask_id_number,

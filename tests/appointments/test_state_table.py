@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from server import errors
 from server.appointments import service as appts
+from server.core.principal import Principal
 from server.db.tables import accounts, appointment_history, appointments, ratings, services, windows
-from server.web.auth_policy import Principal
 
 STATES = tuple(appts.STATUS_ZH)
 # `submit` makes an appointment (booking); every other action moves an existing one

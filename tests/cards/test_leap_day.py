@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from server.applications import service as applications_service
 from server.cards import service as cards_service
+from server.core.timeutil import today_cst
 from server.db.tables import accounts, cards
 from tests.conftest import Clock
 
@@ -24,7 +25,7 @@ def clock():
 
 async def test_on_29_february_the_demo_loads_and_cards_end_on_28_february(deps):
     now = deps.clock()
-    assert cards_service.today_cst(now) == dt.date(2028, 2, 29)
+    assert today_cst(now) == dt.date(2028, 2, 29)
     zhang = await deps.db.fetchval(sa.select(accounts.c.id).where(accounts.c.phone == "13800000001"))
     main = await cards_service.holder_card(deps.db, zhang)
     assert (main["issued_at"], main["valid_until"]) == (dt.date(2027, 2, 28), dt.date(2030, 2, 28))

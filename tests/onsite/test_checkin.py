@@ -4,7 +4,7 @@ import re
 
 from hypothesis import strategies as st
 
-from server.cards.service import today_cst
+from server.core.timeutil import today_cst
 from server.db.tables import cards, quota_usage
 from server.onsite import venue_code
 from tests.onsite.helpers import LISI, VERDICTS, WANGWU, ZHANG, card_of, fuzz, quota_used, service_id, venue_id, visit_count

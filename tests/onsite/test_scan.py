@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import strategies as st
 
-from server.cards.service import today_cst
+from server.core.timeutil import today_cst
 from server.db.tables import cards, events, quota_usage, visits
 from server.onsite import qr
 from tests.onsite.helpers import (

@@ -121,7 +121,7 @@ FORBIDDEN = re.compile(r"(?<!\\)\\d|\.isdigit\(|\.isdecimal\(|\.isnumeric\(")
 
 
 def test_no_unicode_digit_checks_in_the_server():
-    """`\\d` and `str.isdigit()` accept `１`, `٩`, `²`: validators use `[0-9]` (server.web.validators)."""
+    """`\\d` and `str.isdigit()` accept `１`, `٩`, `²`: validators use `[0-9]` (server.core.validators)."""
     offenders = []
     for path in sorted(SERVER.rglob("*.py")):
         if "migrations" in path.parts:
@@ -129,7 +129,7 @@ def test_no_unicode_digit_checks_in_the_server():
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if FORBIDDEN.search(line):
                 offenders.append(f"{path.relative_to(SERVER.parent)}:{n}: {line.strip()}")
-    assert offenders == [], "use [0-9] / server.web.validators instead:\n" + "\n".join(offenders)
+    assert offenders == [], "use [0-9] / server.core.validators instead:\n" + "\n".join(offenders)
 
 
 def test_the_guard_itself_catches_what_it_should():

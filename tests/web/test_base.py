@@ -144,7 +144,8 @@ def test_startup_refuses_undeclared_handlers():
 
 
 def test_logs_mask_phones_and_id_numbers():
-    from server.web.logctx import JsonFormatter, mask_text
+    from server.core.logctx import JsonFormatter
+    from server.core.privacy import mask_text
 
     assert mask_text("phone 13800000001 id 371081198001011234 x") == "phone 138****0001 id 371081******1234 x"
     assert mask_text("order 2026112309300012345") == "order 2026112309300012345"

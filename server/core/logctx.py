@@ -6,24 +6,12 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-import re
 import sys
 import time
 
+from server.core.privacy import mask_text
+
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
-
-# 18-digit ID numbers (last may be X) and mainland mobile numbers (with or without +86 / 0086), not
-# inside longer digit runs; in ASCII or full-width digits (a Chinese input method types those, and a
-# line may quote what the API refused)
-_D = "[0-9０-９]"
-_ID_RE = re.compile(rf"(?<![0-9A-Za-z０-９])({_D}{{6}}){_D}{{8}}({_D}{{3}}[0-9Xx０-９Ｘｘ])(?![0-9A-Za-z０-９])")
-_PHONE_RE = re.compile(rf"(?<![0-9０-９])((?:\+?86|0086)?[1１][3-9３-９]{_D}){_D}{{4}}({_D}{{4}})(?![0-9０-９])")
-
-
-def mask_text(text: str) -> str:
-    text = _ID_RE.sub(r"\1******\2", text)
-    return _PHONE_RE.sub(r"\1****\2", text)
-
 
 _STD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 

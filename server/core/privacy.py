@@ -6,11 +6,17 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-# ASCII digits only (server.web.validators says why); re-exported for the modules that import them here
-from server.web.validators import ID_CARD_RE, PHONE_RE, valid_id_card  # noqa: F401
+# 18-digit ID numbers (last may be X) and mainland mobile numbers, not inside longer digit runs
+# 18-digit ID numbers (last may be X) and mainland mobile numbers (with or without +86 / 0086), not
+# inside longer digit runs; in ASCII or full-width digits (a Chinese input method types those, and a
+# line may quote what the API refused)
+_D = "[0-9０-９]"
+_ID_RE = re.compile(rf"(?<![0-9A-Za-z０-９])({_D}{{6}}){_D}{{8}}({_D}{{3}}[0-9Xx０-９Ｘｘ])(?![0-9A-Za-z０-９])")
+_PHONE_RE = re.compile(rf"(?<![0-9０-９])((?:\+?86|0086)?[1１][3-9３-９]{_D}){_D}{{4}}({_D}{{4}})(?![0-9０-９])")
 
 
 def mask_phone(phone: str | None) -> str | None:
@@ -54,6 +60,12 @@ def mask_name(name: str | None) -> str | None:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_text(text: str) -> str:
+    """Free text (a log line, a provider's answer) with every phone and ID number in it masked."""
+    text = _ID_RE.sub(r"\1******\2", text)
+    return _PHONE_RE.sub(r"\1****\2", text)
 
 
 def normalize_id_number(id_number: str) -> str:

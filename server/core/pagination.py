@@ -12,11 +12,6 @@ class PageQuery(BaseModel):
     limit: int = Field(default=20, ge=1, le=100)
 
 
-class Page(BaseModel):
-    items: list
-    next_cursor: str | None = None
-
-
 def keyset_page(rows: list[dict], limit: int, render) -> dict:
     """`{items, next_cursor}` from rows fetched with LIMIT limit + 1, newest id first."""
     more = len(rows) > limit
