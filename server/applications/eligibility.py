@@ -19,7 +19,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from server import errors
-from server.applications.routing import FIXED_ROUTE_NAMES, DistrictUnknown, HonorTitleUnknown, route_application
+from server.applications.routing import FIXED_ROUTE_NAMES, route_application
 from server.auth import ratelimit
 from server.cards.service import today_cst
 from server.db.tables import honor_titles
@@ -36,10 +36,6 @@ CHECK_IP_WINDOW = dt.timedelta(minutes=10)
 _FULL_SENIOR = ("教授", "研究员", "主任医师", "主任药师", "主任护师", "主任技师")
 _INTERMEDIATE = ("工程师", "讲师", "主治医师", "农艺师", "经济师", "会计师", "审计师", "统计师", "主管护师", "主管药师",
                  "兽医师", "编辑", "记者")
-
-
-class LevelNotEligible(errors.DomainError):
-    status, code, message = 422, "LEVEL_NOT_ELIGIBLE", "所填条件不符合申领该类别英才卡的条件"
 
 
 def education_level(text: str | None) -> str:
@@ -170,9 +166,10 @@ async def check_form(tx, form: dict, now: dt.datetime) -> None:
     wanted = talent.get("card_level")
     if wanted not in verdict.levels:
         allowed = "、".join(LEVEL_ZH[lv] for lv in verdict.levels) or "无"
-        raise LevelNotEligible(f"所填条件不符合申领{LEVEL_ZH.get(wanted, wanted)}英才卡的条件（可申领：{allowed}）",
-                               details={"levels": verdict.levels, "reasons": verdict.reasons,
-                                        "fields": {"talent.card_level": "所选类别超出可申领范围"}})
+        raise errors.LevelNotEligible.fields(
+            {"talent.card_level": "所选类别超出可申领范围"},
+            f"所填条件不符合申领{LEVEL_ZH.get(wanted, wanted)}英才卡的条件（可申领：{allowed}）",
+            levels=verdict.levels, reasons=verdict.reasons)
 
 
 async def self_test(deps, ip: str, *, education: str, title: str | None, honors: list[str], age: int | None,
@@ -196,7 +193,7 @@ async def self_test(deps, ip: str, *, education: str, title: str | None, honors:
     else:
         try:
             stages = [{"name": s["name"], "org_name": s["org_name"]} for s in await route_application(deps.db, form)]
-        except (HonorTitleUnknown, DistrictUnknown) as exc:
+        except (errors.HonorTitleUnknown, errors.DistrictUnknown) as exc:
             reasons.append(exc.message)
     route: list[str] = []
     for s in stages:

@@ -59,7 +59,7 @@ async def object_to(deps, app_id: int, principal, opinion: str) -> dict:
     now = deps.clock()
     opinion = opinion.strip()
     if not opinion:
-        raise errors.InvalidRequest("请填写异议内容", details={"fields": {"opinion": "请填写异议内容"}})
+        raise errors.field_error("opinion", "请填写异议内容")
     async with deps.db.transaction() as tx:
         app = await tx.fetchone(_GET_LOCK, {"id": app_id})
         if app is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from server import errors
 from server.accounts.service import ME_EXTENSIONS
 from server.applications.handlers import cursor_id
 from server.applications.schemas import CardListQuery, CardStatusIn
@@ -17,7 +18,7 @@ class MyCardHandler(ApiHandler):
     async def get(self):
         card, dependents = await service.holder_cards(self.db, self.principal.id)
         if card is None:
-            raise service.NoCard()
+            raise errors.NoCard()
         out = service.card_summary(card, service.today_cst(self.now()))
         out["status_reason"] = card["status_reason"] if card["status"] == "disabled" else None
         out["holder"] = {"name": card["holder_name"], "id_number_masked": card["id_number_masked"],

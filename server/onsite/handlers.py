@@ -3,6 +3,7 @@ check-in at a venue poster, the venue's visit log and the administrators' statis
 
 from __future__ import annotations
 
+from server import errors
 from server.accounts.service import ME_EXTENSIONS
 from server.applications.handlers import cursor_id
 from server.cards import service as cards
@@ -55,7 +56,7 @@ class VenueVisitsHandler(ApiHandler):
         q = self.query_args
         venue = await service.staff_venue(self.db, self.principal.org_id)
         if venue is None:
-            raise service.NotVenueStaff()
+            raise errors.NotVenueStaff()
         out = await visits.venue_day(self.db, venue_id=venue["id"], day=q.date, cursor=cursor_id(q.cursor),
                                      limit=q.limit, now=self.now())
         out["venue"] = {"id": str(venue["id"]), "name": venue["name"]}
