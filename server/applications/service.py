@@ -435,9 +435,7 @@ async def review(deps, app_id: int, principal, action: str, opinion: str, versio
                  card_level: str | None = None) -> dict:
     """approve / return / reject at the stage that belongs to the reviewer's org."""
     now = deps.clock()
-    opinion = opinion.strip()
-    if action in ("return", "reject") and not opinion:
-        raise errors.field_error("opinion", "请填写审核意见", "退回或不予受理时请填写审核意见")
+    opinion = opinion.strip()  # given for return / reject: schemas.ReviewActionIn
     publicity_ends = None
     if action == "approve" and deps.config.publicity_days > 0:
         cal = await workcal.current(deps.db)

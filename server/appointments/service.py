@@ -442,11 +442,7 @@ async def staff_action(deps, principal, appt_id: int, *, action: str, opinion: s
                        version: int) -> dict:
     """受理 / 预审 / 办结 / 转办 / 退回, each with an opinion, from PC or phone."""
     now = deps.clock()
-    opinion = opinion.strip()
-    if not opinion:
-        raise errors.field_error("opinion", "请填写办理意见")
-    if action == "forward" and not to_window_id:
-        raise errors.field_error("to_window_id", "请选择转办的目标窗口")
+    opinion = opinion.strip()  # not blank, and to_window_id given for a forward: schemas.StaffActionIn
     admin = principal.has("admin")
     cal = await workcal.current(deps.db)
     async with deps.db.transaction() as tx:

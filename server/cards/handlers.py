@@ -5,7 +5,7 @@ from __future__ import annotations
 from server import errors
 from server.accounts.service import ME_EXTENSIONS
 from server.applications.handlers import cursor_id
-from server.applications.schemas import CardListQuery, CardStatusIn
+from server.applications.schemas import CardDisableIn, CardListQuery, CardStatusIn
 from server.cards import service
 from server.web.auth_policy import roles
 from server.web.base import ApiHandler, Raw, endpoint
@@ -59,7 +59,7 @@ class AdminCardDetailHandler(ApiHandler):
 
 
 class AdminCardDisableHandler(ApiHandler):
-    @endpoint(roles("admin"), body=CardStatusIn, summary="停用英才卡：立即停止一切绿色通道服务")
+    @endpoint(roles("admin"), body=CardDisableIn, summary="停用英才卡：立即停止一切绿色通道服务")
     async def post(self, card_no):
         return await service.set_status(self.db, card_no=card_no, status="disabled", reason=self.body_args.reason,
                                         actor=self.principal.name, now=self.now())

@@ -10,6 +10,7 @@ from server.employers import service
 from server.web.auth_policy import PUBLIC, roles
 from server.web.base import ApiHandler, endpoint
 from server.web.pagination import PageQuery
+from server.web.rules import Needs, RuledModel
 from server.web.validators import check_phone, parse_cursor, parse_id
 
 _USERNAME = r"^[A-Za-z][A-Za-z0-9_]{3,31}$"
@@ -51,15 +52,19 @@ class LinkIn(In):
     code: str = Field(pattern=r"^[A-Za-z0-9]{4,64}$", description="单位关联代码")
 
 
-class ActionIn(In):
+class ActionIn(In, RuledModel):
     opinion: str = Field(default="", max_length=255)
 
 
 class LinkActionIn(ActionIn):
+    rules = (Needs("opinion", "不同意关联时请填写原因", when=("action", ("reject",))),)
+
     action: Literal["approve", "reject"]
 
 
 class EmployerActionIn(ActionIn):
+    rules = (Needs("opinion", "退回时请填写审核意见", when=("action", ("reject",))),)
+
     action: Literal["approve", "reject", "disable"]
 
 

@@ -190,9 +190,7 @@ _TRANSITIONS = {"approve": (("pending", "disabled"), "active"), "reject": (("pen
 async def act_on_employer(deps, principal, org_id: int, action: str, opinion: str) -> dict:
     """approve: the registration is 入库 and its staff accounts are enabled; reject (with a reason);
     disable: the staff accounts are disabled and their sessions end at once."""
-    opinion = opinion.strip()
-    if action == "reject" and not opinion:
-        raise errors.field_error("opinion", "退回时请填写审核意见")
+    opinion = opinion.strip()  # given for reject: handlers.EmployerActionIn
     now = deps.clock()
     async with deps.db.transaction() as tx:
         row = await tx.fetchone(_scope(_REGISTRATIONS, principal).where(employers.c.org_id == org_id)
@@ -335,9 +333,7 @@ async def list_links(db, principal, *, status: str | None, cursor: int | None, l
 async def act_on_link(deps, principal, link_id: int, action: str, opinion: str) -> dict:
     """The employer's staff confirm (approve) or refuse (reject, with a reason) a pending request of
     their own employer; an approved link also becomes the holder profile's employer."""
-    opinion = opinion.strip()
-    if action == "reject" and not opinion:
-        raise errors.field_error("opinion", "不同意关联时请填写原因")
+    opinion = opinion.strip()  # given for reject: handlers.LinkActionIn
     now = deps.clock()
     async with deps.db.transaction() as tx:
         row = await tx.fetchone(sa.select(employer_links).where(
