@@ -242,8 +242,7 @@ class LevelNotEligible(DomainError):
 
 
 class HonorTitleUnknown(DomainError):
-    status, code = 422, "HONOR_TITLE_UNKNOWN"
-    message = "未找到该荣誉称号的主管部门，请填写荣誉称号全称（不要使用简称）"
+    status, code, message = 422, "HONOR_TITLE_UNKNOWN", "未找到该荣誉称号的主管部门，请填写荣誉称号全称（不要使用简称）"
 
 
 class HonorTitleTaken(DomainError):

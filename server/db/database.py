@@ -294,24 +294,24 @@ class _MysqlTx(Tx):
 _HUNG = "the database stopped answering while this request waited"
 
 
+def _autocommit(name: str):
+    """`db.<name>(q, params)`: the Tx method of that name, alone on a connection of its own (`connection()`)."""
+
+    async def run(self, q, params=None):
+        async with self.connection() as c:
+            return await getattr(c, name)(q, params)
+
+    run.__name__ = run.__qualname__ = name
+    return run
+
+
 class _Autocommit:
-    """A single statement outside a transaction, on a connection of its own (`connection()`)."""
+    """A single statement outside a transaction."""
 
-    async def fetchone(self, q, params=None):
-        async with self.connection() as c:
-            return await c.fetchone(q, params)
-
-    async def fetchall(self, q, params=None):
-        async with self.connection() as c:
-            return await c.fetchall(q, params)
-
-    async def fetchval(self, q, params=None):
-        async with self.connection() as c:
-            return await c.fetchval(q, params)
-
-    async def execute(self, q, params=None):
-        async with self.connection() as c:
-            return await c.execute(q, params)
+    fetchone = _autocommit("fetchone")
+    fetchall = _autocommit("fetchall")
+    fetchval = _autocommit("fetchval")
+    execute = _autocommit("execute")
 
 
 class MysqlDatabase(_Autocommit):
