@@ -49,7 +49,7 @@ def _document(schema: dict[str, Any], model: type[RuledModel]) -> None:
         prop["description"] = " ".join(filter(None, (prop.get("description"), rule.describe())))
         given = NOT_BLANK if text else {"not": {"type": "null"}}
         if rule.when is None:
-            schema["required"] = [*schema.get("required", []), rule.field]
+            schema["required"] = list(dict.fromkeys([*schema.get("required", []), rule.field]))
             prop.pop("default", None)
             prop.update(given)
         else:
