@@ -8,7 +8,7 @@ import signal
 import sys
 
 from server.app import make_app
-from server.config import Config, ConfigError
+from server.config import Config, checked_from_env
 from server.core.logctx import setup_logging
 from server.db.database import DatabaseUnavailable, open_database
 from server.deps import build_deps
@@ -55,11 +55,8 @@ async def serve(config: Config) -> None:
 
 
 def main() -> int:
-    try:
-        config = Config.from_env()
-        config.check()
-    except ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
+    config = checked_from_env()
+    if config is None:
         return 2
     setup_logging(config.log_level, config.log_json)
     if not config.is_production:

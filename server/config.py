@@ -10,6 +10,7 @@ import base64
 import dataclasses
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -312,3 +313,15 @@ class Config:
                 raise ConfigError(f"TRUSTED_PROXY_ADDRESSES: not an address or network: {a!r}") from exc
         if self.shutdown_grace_seconds < 0:
             raise ConfigError("SHUTDOWN_GRACE_SECONDS must not be negative")
+
+
+def checked_from_env() -> Config | None:
+    """A starting process's configuration, checked; None once the operator has been told what is wrong
+    (the process then exits with status 2)."""
+    try:
+        config = Config.from_env()
+        config.check()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return None
+    return config

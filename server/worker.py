@@ -20,7 +20,7 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 
-from server.config import Config, ConfigError
+from server.config import Config, checked_from_env
 from server.core.logctx import setup_logging
 from server.db.database import DatabaseUnavailable, open_database
 from server.deps import Deps, build_deps
@@ -142,11 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m server.worker", description=__doc__.split("\n\n")[0])
     parser.add_argument("--once", action="store_true", help="run one pass of everything due, then exit")
     args = parser.parse_args(argv)
-    try:
-        config = Config.from_env()
-        config.check()
-    except ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
+    config = checked_from_env()
+    if config is None:
         return 2
     setup_logging(config.log_level, config.log_json)
     return asyncio.run(_main(config, args.once))

@@ -30,38 +30,34 @@ _VENUE = Query(sa.select(venues.c.id, venues.c.org_id).where(venues.c.id == sa.b
 _VENUE_OF_ORG = Query(sa.select(venues.c.id).where(venues.c.org_id == sa.bindparam("org")))
 
 
-def _bad(field: str, message: str) -> errors.InvalidRequest:
-    return errors.InvalidRequest(message, details={"fields": {field: message}})
-
-
 async def _scope(tx, *, roles: list[str], org_id: int | None, window_ids: list[int], venue_id: int | None) -> int | None:
     """Check the roles against their scope; returns the org the account belongs to."""
     unknown = [r for r in roles if r not in ROLES]
     if unknown or not roles:
-        raise _bad("roles", "角色无效" if unknown else "请至少选择一个角色")
+        raise errors.field_error("roles", "角色无效" if unknown else "请至少选择一个角色")
     if "reviewer" in roles and not org_id:
-        raise _bad("org_id", "审核人员须指定所属单位")
+        raise errors.field_error("org_id", "审核人员须指定所属单位")
     if "window_staff" in roles and not window_ids:
-        raise _bad("window_ids", "窗口人员须指定服务窗口")
+        raise errors.field_error("window_ids", "窗口人员须指定服务窗口")
     if "venue_staff" in roles and not venue_id:
-        raise _bad("venue_id", "场所人员须指定服务场所")
+        raise errors.field_error("venue_id", "场所人员须指定服务场所")
     if org_id is not None and await tx.fetchone(_ORG, {"id": org_id}) is None:
-        raise _bad("org_id", "单位不存在")
+        raise errors.field_error("org_id", "单位不存在")
     if venue_id is not None:
         if "venue_staff" not in roles:
-            raise _bad("venue_id", "只有场所人员可指定服务场所")
+            raise errors.field_error("venue_id", "只有场所人员可指定服务场所")
         venue = await tx.fetchone(_VENUE, {"id": venue_id})
         if venue is None:
-            raise _bad("venue_id", "服务场所不存在")
+            raise errors.field_error("venue_id", "服务场所不存在")
         if org_id is not None and org_id != venue["org_id"]:
-            raise _bad("org_id", "场所人员的所属单位即其服务场所，不能另选单位")
+            raise errors.field_error("org_id", "场所人员的所属单位即其服务场所，不能另选单位")
         org_id = venue["org_id"]
     if window_ids:
         if "window_staff" not in roles:
-            raise _bad("window_ids", "只有窗口人员可指定服务窗口")
+            raise errors.field_error("window_ids", "只有窗口人员可指定服务窗口")
         found = await tx.fetchall(sa.select(windows.c.id, windows.c.org_id).where(windows.c.id.in_(window_ids)))
         if len(found) != len(set(window_ids)):
-            raise _bad("window_ids", "服务窗口不存在")
+            raise errors.field_error("window_ids", "服务窗口不存在")
         if org_id is None:
             org_id = found[0]["org_id"]
     return org_id
@@ -104,9 +100,9 @@ async def update_account(db, *, account_id: int, actor_id: int, name: str, phone
     the next request on."""
     roles = list(dict.fromkeys(roles))
     if phone is not None and phone != "" and not PHONE_RE.fullmatch(phone):
-        raise _bad("phone", "手机号格式不正确")
+        raise errors.field_error("phone", "手机号格式不正确")
     if account_id == actor_id and "admin" not in roles:
-        raise _bad("roles", "不能取消自己的管理员角色")
+        raise errors.field_error("roles", "不能取消自己的管理员角色")
     async with db.transaction() as tx:
         row = await tx.fetchone(sa.select(accounts).where(accounts.c.id == account_id).with_for_update())
         if row is None:
@@ -136,12 +132,12 @@ async def create_account(deps, *, username: str, name: str, phone: str | None, p
                          org_id: int | None, window_ids: list[int], venue_id: int | None) -> dict:
     """A new staff account with a password that follows the usual rules."""
     if not USERNAME.fullmatch(username):
-        raise _bad("username", "用户名须以字母开头，由3-64位字母、数字、下划线、点或短横线组成")
+        raise errors.field_error("username", "用户名须以字母开头，由3-64位字母、数字、下划线、点或短横线组成")
     if phone and not PHONE_RE.fullmatch(phone):
-        raise _bad("phone", "手机号格式不正确")
+        raise errors.field_error("phone", "手机号格式不正确")
     problem = password_problem(password)
     if problem:
-        raise _bad("password", problem)
+        raise errors.field_error("password", problem)
     pw = await asyncio.get_running_loop().run_in_executor(deps.executor, hash_password, password)
     now = deps.clock()
     roles = list(dict.fromkeys(roles))
@@ -152,8 +148,7 @@ async def create_account(deps, *, username: str, name: str, phone: str | None, p
                                   .where(sa.or_(*same)).limit(1))
         if taken is not None:
             if taken["username"] == username:
-                raise errors.DomainError("用户名已被使用", status=409, code="USERNAME_TAKEN",
-                                         details={"fields": {"username": "用户名已被使用"}})
+                raise errors.UsernameTaken.field("username", "用户名已被使用")
             raise errors.PhoneInUse()
         try:
             account_id = await tx.insert(accounts, dict(
@@ -161,7 +156,7 @@ async def create_account(deps, *, username: str, name: str, phone: str | None, p
                 password_hash=pw, password_changed_at=now, failed_logins=0, status="active", version=1,
                 created_at=now, updated_at=now))
         except IntegrityError:
-            raise errors.DomainError("用户名或手机号已被使用", status=409, code="USERNAME_TAKEN") from None
+            raise errors.UsernameTaken("用户名或手机号已被使用") from None
         await _write_windows(tx, account_id, window_ids if "window_staff" in roles else [])
         row = await tx.fetchone(sa.select(accounts).where(accounts.c.id == account_id))
         return (await view_with_scope(tx, [row]))[0]
@@ -171,7 +166,7 @@ async def reset_password(deps, *, account_id: int, new_password: str) -> None:
     """Set a new password (the usual rules) and end every session of that account."""
     problem = password_problem(new_password)
     if problem:
-        raise _bad("new_password", problem)
+        raise errors.field_error("new_password", problem)
     await get_account(deps.db, account_id)
     pw = await asyncio.get_running_loop().run_in_executor(deps.executor, hash_password, new_password)
     now = deps.clock()

@@ -9,6 +9,7 @@ Each piece is a plain service function; nothing registers itself at import time.
 
 from __future__ import annotations
 
+from server import errors
 from server.accounts import service as accounts
 from server.appointments import service as appointments
 from server.cards import service as cards
@@ -39,7 +40,7 @@ async def my_card(deps, holder_id: int) -> dict:
     now = deps.clock()
     card, dependents = await cards.holder_cards(deps.db, holder_id)
     if card is None:
-        raise cards.NoCard()
+        raise errors.NoCard()
     out = cards.my_card_view(card, dependents, today_cst(now), deps.upload_links)
     out["quotas"] = await onsite.card_quotas(deps.db, card, now)
     return out

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
 from server import errors
-from server.applications.routing import FIXED_ROUTE_NAMES, DistrictUnknown, HonorTitleUnknown, route_application
+from server.applications.routing import FIXED_ROUTE_NAMES, route_application
 from server.auth import ratelimit
 from server.cards.service import LEVELS
 from server.core.timeutil import today_cst
@@ -36,10 +37,6 @@ CHECK_IP_WINDOW = dt.timedelta(minutes=10)
 _FULL_SENIOR = ("教授", "研究员", "主任医师", "主任药师", "主任护师", "主任技师")
 _INTERMEDIATE = ("工程师", "讲师", "主治医师", "农艺师", "经济师", "会计师", "审计师", "统计师", "主管护师", "主管药师",
                  "兽医师", "编辑", "记者")
-
-
-class LevelNotEligible(errors.DomainError):
-    status, code, message = 422, "LEVEL_NOT_ELIGIBLE", "所填条件不符合申领该类别英才卡的条件"
 
 
 def education_level(text: str | None) -> str:
@@ -93,48 +90,37 @@ class Verdict:
         return bool(self.levels)
 
 
+# (level, whether the facts meet it, why): a level's rules are looked at only while no higher level is met
+_LEVEL_RULES: tuple[tuple[str, Callable[[Facts], bool], str], ...] = (
+    ("A", lambda f: f.title == "full_senior", "具有正高级职称"),
+    ("A", lambda f: bool(f.honors) and f.education == "doctor", "持有市级荣誉称号{honors}且具有博士研究生学历"),
+    ("A", lambda f: bool(f.honors) and f.title == "senior", "持有市级荣誉称号{honors}且具有副高级职称"),
+    ("B", lambda f: bool(f.honors), "持有市级荣誉称号{honors}"),
+    ("B", lambda f: f.education == "doctor", "具有博士研究生学历"),
+    ("B", lambda f: f.title == "senior", "具有副高级职称"),
+    ("C", lambda f: f.education == "master", "具有硕士研究生学历"),
+    ("C", lambda f: f.title == "intermediate", "具有中级职称"),
+    ("C", lambda f: f.education == "bachelor" and f.age is not None and f.age <= YOUNG_BACHELOR_AGE,
+     "具有大学本科学历且年龄在{young}周岁及以下"),
+)
+
+
 def card_levels(f: Facts) -> Verdict:
     """The rules (see the module docstring): the levels qualified for, highest first, and why."""
     reasons: list[str] = []
     honors = "、".join(f"「{h}」" for h in f.honors)
     for h in f.unknown_honors:
         reasons.append(f"未找到荣誉称号「{h}」，请填写荣誉称号全称（不要使用简称）")
-    a = b = c = False
-    if f.title == "full_senior":
-        a = True
-        reasons.append("具有正高级职称，符合A类（领军人才）条件")
-    if f.honors and f.education == "doctor":
-        a = True
-        reasons.append(f"持有市级荣誉称号{honors}且具有博士研究生学历，符合A类（领军人才）条件")
-    if f.honors and f.title == "senior":
-        a = True
-        reasons.append(f"持有市级荣誉称号{honors}且具有副高级职称，符合A类（领军人才）条件")
-    if not a:
-        if f.honors:
-            b = True
-            reasons.append(f"持有市级荣誉称号{honors}，符合B类（拔尖人才）条件")
-        if f.education == "doctor":
-            b = True
-            reasons.append("具有博士研究生学历，符合B类（拔尖人才）条件")
-        if f.title == "senior":
-            b = True
-            reasons.append("具有副高级职称，符合B类（拔尖人才）条件")
-    if not (a or b):
-        if f.education == "master":
-            c = True
-            reasons.append("具有硕士研究生学历，符合C类（青年人才）条件")
-        if f.title == "intermediate":
-            c = True
-            reasons.append("具有中级职称，符合C类（青年人才）条件")
-        if f.education == "bachelor":
-            if f.age is not None and f.age <= YOUNG_BACHELOR_AGE:
-                c = True
-                reasons.append(f"具有大学本科学历且年龄在{YOUNG_BACHELOR_AGE}周岁及以下，符合C类（青年人才）条件")
-            elif f.age is None:
-                reasons.append(f"大学本科学历须年龄在{YOUNG_BACHELOR_AGE}周岁及以下方可申领C类，请填写年龄")
-            else:
-                reasons.append(f"大学本科学历申领C类须年龄在{YOUNG_BACHELOR_AGE}周岁及以下")
-    best = "A" if a else "B" if b else "C" if c else None
+    best: str | None = None
+    for level, meets, why in _LEVEL_RULES:
+        if (best is None or best >= level) and meets(f):
+            best = level
+            reasons.append(why.format(honors=honors, young=YOUNG_BACHELOR_AGE) + f"，符合{LEVEL_ZH[level]}条件")
+    if best in (None, "C") and f.education == "bachelor":
+        if f.age is None:
+            reasons.append(f"大学本科学历须年龄在{YOUNG_BACHELOR_AGE}周岁及以下方可申领C类，请填写年龄")
+        elif f.age > YOUNG_BACHELOR_AGE:
+            reasons.append(f"大学本科学历申领C类须年龄在{YOUNG_BACHELOR_AGE}周岁及以下")
     levels = list(LEVELS[LEVELS.index(best):]) if best else []
     if not levels:
         reasons.append("暂不符合英才卡申领条件：C类至少需具有硕士研究生学历、中级职称，"
@@ -170,9 +156,10 @@ async def check_form(tx, form: dict, now: dt.datetime) -> None:
     wanted = talent.get("card_level")
     if wanted not in verdict.levels:
         allowed = "、".join(LEVEL_ZH[lv] for lv in verdict.levels) or "无"
-        raise LevelNotEligible(f"所填条件不符合申领{LEVEL_ZH.get(wanted, wanted)}英才卡的条件（可申领：{allowed}）",
-                               details={"levels": verdict.levels, "reasons": verdict.reasons,
-                                        "fields": {"talent.card_level": "所选类别超出可申领范围"}})
+        raise errors.LevelNotEligible.fields(
+            {"talent.card_level": "所选类别超出可申领范围"},
+            f"所填条件不符合申领{LEVEL_ZH.get(wanted, wanted)}英才卡的条件（可申领：{allowed}）",
+            levels=verdict.levels, reasons=verdict.reasons)
 
 
 async def self_test(deps, ip: str, *, education: str, title: str | None, honors: list[str], age: int | None,
@@ -196,7 +183,7 @@ async def self_test(deps, ip: str, *, education: str, title: str | None, honors:
     else:
         try:
             stages = [{"name": s["name"], "org_name": s["org_name"]} for s in await route_application(deps.db, form)]
-        except (HonorTitleUnknown, DistrictUnknown) as exc:
+        except (errors.HonorTitleUnknown, errors.DistrictUnknown) as exc:
             reasons.append(exc.message)
     route: list[str] = []
     for s in stages:

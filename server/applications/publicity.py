@@ -59,9 +59,7 @@ async def current_batch(db, cursor: int | None, limit: int) -> dict:
 async def object_to(deps, app_id: int, principal, opinion: str) -> dict:
     """异议: back to the final review stage (市人社局终审) with the objection as the opinion."""
     now = deps.clock()
-    opinion = opinion.strip()
-    if not opinion:
-        raise errors.InvalidRequest("请填写异议内容", details={"fields": {"opinion": "请填写异议内容"}})
+    opinion = opinion.strip()  # not blank: schemas.ObjectionIn
     async with deps.db.transaction() as tx:
         app = await tx.fetchone(_GET_LOCK, {"id": app_id})
         if app is None:

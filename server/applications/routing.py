@@ -20,15 +20,6 @@ from server.employers.service import approved_employer
 FIXED_ROUTE_NAMES = ("哈尔滨工业大学（威海）", "山东大学（威海）")
 
 
-class HonorTitleUnknown(errors.DomainError):
-    status, code = 422, "HONOR_TITLE_UNKNOWN"
-    message = "未找到该荣誉称号的主管部门，请填写荣誉称号全称（不要使用简称）"
-
-
-class DistrictUnknown(errors.DomainError):
-    status, code, message = 422, "DISTRICT_UNKNOWN", "未找到单位所在地对应的区市人社部门，请重新选择单位所在地"
-
-
 # a registration still pending (or rejected, disabled) is no employer yet (server/employers)
 _LIVE_EMPLOYER = sa.select(orgs).select_from(orgs.outerjoin(employers, employers.c.org_id == orgs.c.id)).where(
     orgs.c.type == "employer", sa.or_(employers.c.status.is_(None), employers.c.status == "active"))
@@ -96,12 +87,12 @@ async def route_application(tx, form: dict, applicant_id: int | None = None) -> 
         if is_city_level:
             dept = await tx.fetchone(_TITLE, {"name": title})
             if dept is None:
-                raise HonorTitleUnknown(details={"honor_title": title})
+                raise errors.HonorTitleUnknown(details={"honor_title": title})
             stages.append(_stage("competent", "主管部门审核", dept))
         else:
             hr = await tx.fetchone(_DISTRICT_HR, {"district": district})
             if hr is None:
-                raise DistrictUnknown(details={"district": district})
+                raise errors.DistrictUnknown(details={"district": district})
             stages.append(_stage("competent", "区市人社部门审核", hr))
     stages.append(_stage("first_review", "市人社局初审", city))
     stages.append(_stage("final_review", "市人社局终审", city))

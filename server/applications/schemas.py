@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from server.core.privacy import normalize_id_number
+from server.core.rules import Needs, RuledModel
 from server.core.validators import PHONE_RE, Day, IdStr, check_code, check_id_number
 
 S = lambda n: Field(default=None, max_length=n)  # noqa: E731
@@ -170,7 +171,9 @@ class VersionIn(BaseModel):
     version: int = Field(ge=1, description="客户端看到的版本号（过期返回409 VERSION_CONFLICT）")
 
 
-class ReviewActionIn(BaseModel):
+class ReviewActionIn(RuledModel):
+    rules = (Needs("opinion", "请填写审核意见", "退回或不予受理时请填写审核意见", when=("action", ("return", "reject"))),)
+
     action: Literal["approve", "return", "reject"]
     opinion: str = Field(default="", max_length=1000)
     version: int = Field(ge=1)
@@ -226,5 +229,7 @@ class PublicityQuery(BaseModel):
     limit: int = Field(default=20, ge=1, le=100)
 
 
-class ObjectionIn(BaseModel):
+class ObjectionIn(RuledModel):
+    rules = (Needs("opinion", "请填写异议内容"),)
+
     opinion: str = Field(min_length=1, max_length=1000, description="异议内容（退回终审环节重新审核）")

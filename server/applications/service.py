@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from server import errors
 from server.applications import eligibility, notify, prefill
 from server.applications import materials as mats
-from server.applications.routing import HonorTitleUnknown, honor_titles_matching, route_application
+from server.applications.routing import honor_titles_matching, route_application
 from server.applications.schemas import missing_fields
 from server.calendar import service as workcal
 from server.cards import service as cards_service
@@ -42,30 +42,6 @@ STATUS_ZH = {"draft": "草稿", "submitted": "正在审批", "correction_require
 
 # 公示 applies where a level is decided: a new card or a changed one (not renewals or replacements)
 PUBLICIZED_TYPES = ("new", "change")
-
-
-class ApplicationInProgress(errors.DomainError):
-    status, code, message = 409, "APPLICATION_IN_PROGRESS", "您已有一项正在办理的申请，办结后才能再次申请"
-
-
-class MaterialsMissing(errors.DomainError):
-    status, code, message = 422, "MATERIALS_MISSING", "申请材料不齐全，请补充后再提交"
-
-
-class FormIncomplete(errors.DomainError):
-    status, code, message = 422, "FORM_INCOMPLETE", "申请表还有必填项未填写"
-
-
-class CardExists(errors.DomainError):
-    status, code, message = 409, "CARD_EXISTS", "您已持有英才卡，请选择续办、补办或变更"
-
-
-class DeclarationRequired(errors.DomainError):
-    status, code, message = 422, "FORM_INCOMPLETE", "请阅读申请须知并勾选诚信声明后再提交"
-
-
-class CardRequired(errors.DomainError):
-    status, code, message = 409, "CARD_REQUIRED", "续办、补办、变更需已持有英才卡，请选择新办"
 
 
 _GET = Query(sa.select(applications).where(applications.c.id == sa.bindparam("id")))
@@ -210,9 +186,9 @@ async def full_view(db_or_tx, app: dict, links, card_no: str | None = None) -> d
 async def _check_type_precondition(db_or_tx, applicant_id: int, app_type: str) -> dict | None:
     card = await cards_service.holder_card(db_or_tx, applicant_id)
     if app_type == "new" and card is not None:
-        raise CardExists()
+        raise errors.CardExists()
     if app_type != "new" and card is None:
-        raise CardRequired()
+        raise errors.CardRequired()
     return card
 
 
@@ -225,16 +201,16 @@ async def _check_files(tx, applicant_id: int, form: dict) -> None:
     bad = {m["kind"] for m in form.get("materials") or [] if m["kind"] not in mats.KINDS}
     if bad:
         msg = f"未知的材料类型：{', '.join(sorted(bad))}"
-        raise errors.InvalidRequest("材料类型无效", details={"fields": {"form.materials": msg}})
+        raise errors.field_error("form.materials", msg, "材料类型无效")
     if not ids:
         return
     owned = await uploads_service.owned_files(tx, applicant_id, ids)
     for file_id, kind in ids.items():
         row = owned.get(file_id)
         if row is None:
-            raise errors.InvalidRequest("附件不存在或不属于您", details={"fields": {"form": f"附件{file_id}不存在或不属于您"}})
+            raise errors.field_error("form", f"附件{file_id}不存在或不属于您", "附件不存在或不属于您")
         if kind == "photo" and row["kind"] != "photo":
-            raise errors.InvalidRequest("一寸照片需以照片类型上传", details={"fields": {"form.photo_file_id": "请上传照片"}})
+            raise errors.field_error("form.photo_file_id", "请上传照片", "一寸照片需以照片类型上传")
 
 
 _COPYABLE = ("rejected", "withdrawn")
@@ -245,8 +221,7 @@ async def _check_honor_title(tx, form: dict) -> None:
     only at submission (an abbreviation cannot be routed)."""
     title = ((form.get("talent") or {}).get("honor_title") or "").strip()
     if title and title not in {t["title"] for t in await honor_titles_matching(tx, title)}:
-        raise HonorTitleUnknown(details={"honor_title": title,
-                                         "fields": {"form.talent.honor_title": "请从列表中选择荣誉称号全称"}})
+        raise errors.HonorTitleUnknown.fields({"form.talent.honor_title": "请从列表中选择荣誉称号全称"}, honor_title=title)
 
 
 async def create_draft(deps, applicant_id: int, app_type: str, form: dict, copy_of: int | None = None) -> dict:
@@ -269,7 +244,7 @@ async def create_draft(deps, applicant_id: int, app_type: str, form: dict, copy_
     async with deps.db.transaction() as tx:
         # said when the draft is started, not only at its submission
         if await tx.fetchone(_OTHER_IN_PROGRESS, {"applicant_id": applicant_id, "id": 0}):
-            raise ApplicationInProgress()
+            raise errors.ApplicationInProgress()
         await _check_honor_title(tx, stored)
         await _check_files(tx, applicant_id, stored)
         app_id = await tx.insert(applications, dict(
@@ -334,20 +309,20 @@ async def submit(deps, app_id: int, applicant_id: int, actor_name: str, version:
         if app["status"] not in ("draft", "correction_required"):
             raise errors.InvalidTransition("该申请已提交，不能重复提交")
         if await tx.fetchone(_OTHER_IN_PROGRESS, {"applicant_id": applicant_id, "id": app_id}):
-            raise ApplicationInProgress()
+            raise errors.ApplicationInProgress()
         await _check_type_precondition(tx, applicant_id, app["type"])
         form = json.loads(app["form"])
         if app["declaration_accepted_at"] is None:
-            raise DeclarationRequired(details={"fields": {"declaration_accepted": "请阅读申请须知并勾选诚信声明"}})
+            raise errors.DeclarationRequired.fields({"declaration_accepted": "请阅读申请须知并勾选诚信声明"})
         missing = missing_fields(form)
         if missing:
-            raise FormIncomplete(details={"fields": missing})
+            raise errors.FormIncomplete.fields(missing)
         if app["type"] in ("new", "change"):  # the level applied for, by the 一键测试 rules
             await eligibility.check_form(tx, form, now)
         lacking = mats.missing_materials(app["type"], form)
         if lacking:
             names = "、".join(m["name"] for m in lacking)
-            raise MaterialsMissing(f"申请材料不齐全，请补充：{names}", details={"missing": lacking})
+            raise errors.MaterialsMissing(f"申请材料不齐全，请补充：{names}", details={"missing": lacking})
         await _check_files(tx, applicant_id, form)
         if app["status"] == "draft":
             route = await route_application(tx, form, applicant_id)
@@ -369,7 +344,7 @@ async def submit(deps, app_id: int, applicant_id: int, actor_name: str, version:
             await tx.execute(applications.update().where(applications.c.id == app_id).values(
                 status="submitted", version=applications.c.version + 1, updated_at=now, **values))
         except IntegrityError as exc:  # a concurrent submission took the same acceptance number
-            raise errors.DomainError("提交人数较多，请重新提交", status=409, code="SUBMIT_CONFLICT") from exc
+            raise errors.SubmitConflict() from exc
         await tx.insert(application_actions, dict(application_id=app_id, action=action, stage_index=app["stage_index"],
                                                   org_id=None, actor_id=applicant_id, actor_name=actor_name,
                                                   opinion=None, created_at=now))
@@ -444,9 +419,7 @@ async def review(deps, app_id: int, principal, action: str, opinion: str, versio
                  card_level: str | None = None) -> dict:
     """approve / return / reject at the stage that belongs to the reviewer's org."""
     now = deps.clock()
-    opinion = opinion.strip()
-    if action in ("return", "reject") and not opinion:
-        raise errors.InvalidRequest("退回或不予受理时请填写审核意见", details={"fields": {"opinion": "请填写审核意见"}})
+    opinion = opinion.strip()  # given for return / reject: schemas.ReviewActionIn
     publicity_ends = None
     if action == "approve" and deps.config.publicity_days > 0:
         cal = await workcal.current(deps.db)

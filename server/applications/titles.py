@@ -16,10 +16,6 @@ from server.db.tables import honor_titles, orgs
 DEPT_TYPES = ("city_dept", "city_hr")
 
 
-class HonorTitleTaken(errors.DomainError):
-    status, code, message = 409, "HONOR_TITLE_TAKEN", "该荣誉称号已存在"
-
-
 def _view(r: dict) -> dict:
     return {"id": str(r["id"]), "title": r["name"], "org_id": str(r["dept_org_id"]), "org_name": r["org_name"]}
 
@@ -43,7 +39,7 @@ async def list_titles(db, *, q: str | None, cursor: int | None, limit: int) -> d
 async def _dept(tx, org_id: int) -> None:
     row = await tx.fetchone(sa.select(orgs.c.type).where(orgs.c.id == org_id))
     if row is None or row["type"] not in DEPT_TYPES:
-        raise errors.InvalidRequest("主管部门须为市直部门", details={"fields": {"org_id": "主管部门须为市直部门"}})
+        raise errors.field_error("org_id", "主管部门须为市直部门")
 
 
 async def _taken(tx, title: str, except_id: int | None) -> None:
@@ -51,7 +47,7 @@ async def _taken(tx, title: str, except_id: int | None) -> None:
     if except_id:
         stmt = stmt.where(honor_titles.c.id != except_id)
     if await tx.fetchone(stmt):
-        raise HonorTitleTaken(details={"fields": {"title": "该荣誉称号已存在"}})
+        raise errors.HonorTitleTaken.fields({"title": "该荣誉称号已存在"})
 
 
 async def create_title(db, *, title: str, org_id: int) -> dict:
@@ -61,7 +57,7 @@ async def create_title(db, *, title: str, org_id: int) -> dict:
         try:
             new_id = await tx.insert(honor_titles, {"name": title, "dept_org_id": org_id})
         except IntegrityError:
-            raise HonorTitleTaken() from None
+            raise errors.HonorTitleTaken() from None
         return _view(await tx.fetchone(_select().where(honor_titles.c.id == new_id)))
 
 
@@ -75,7 +71,7 @@ async def update_title(db, title_id: int, *, title: str, org_id: int) -> dict:
             await tx.execute(honor_titles.update().where(honor_titles.c.id == title_id)
                              .values(name=title, dept_org_id=org_id))
         except IntegrityError:
-            raise HonorTitleTaken() from None
+            raise errors.HonorTitleTaken() from None
         return _view(await tx.fetchone(_select().where(honor_titles.c.id == title_id)))
 
 

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.core.rules import Needs, RuledModel
 from server.core.validators import Day, IdStr
 
 # a wire upload id (uploads.service.FILE_ID_PATTERN)
@@ -41,7 +42,10 @@ class RatingIn(BaseModel):
     comment: str | None = Field(default=None, max_length=500)
 
 
-class StaffActionIn(BaseModel):
+class StaffActionIn(RuledModel):
+    rules = (Needs("opinion", "请填写办理意见"),
+             Needs("to_window_id", "请选择转办的目标窗口", when=("action", ("forward",))))
+
     action: Literal["accept", "prereview", "complete", "forward", "return"]
     opinion: str = Field(default="", max_length=1000)
     to_window_id: IdStr | None = None

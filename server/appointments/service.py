@@ -55,26 +55,6 @@ DEFAULT_LIMITS = {"submitted": 48, "accepted": 120, "prereviewed": 240}
 SUBSCRIBE_TEMPLATE = "appointment_progress"
 
 
-class NotEligible(errors.DomainError):
-    status, code, message = 403, "NOT_ELIGIBLE", "您的英才卡等级不在该服务的服务范围内"
-
-
-class NoCardForBooking(errors.DomainError):
-    status, code, message = 403, "NO_CARD", "您还没有英才卡，暂不能预约绿色通道服务"
-
-
-class ServiceNotBookable(errors.DomainError):
-    status, code, message = 422, "SERVICE_NOT_BOOKABLE", "该服务无需预约或已停止受理"
-
-
-class WindowNotHandling(errors.DomainError):
-    status, code, message = 422, "WINDOW_NOT_HANDLING", "所选服务窗口不受理该服务，请重新选择窗口"
-
-
-class AlreadyRated(errors.DomainError):
-    status, code, message = 409, "ALREADY_RATED", "您已评价过本次服务"
-
-
 # --------------------------------------------------------------------------- statements
 
 _APPT = Query(sa.select(appointments).where(appointments.c.id == sa.bindparam("id")))
@@ -274,14 +254,14 @@ async def _bookable(tx, service_id: int, window_id: int, level: str) -> tuple[di
     if service is None or service["status"] != "active":
         raise errors.NotFound("服务不存在或已停用")
     if service["category"] == "onsite":
-        raise ServiceNotBookable("现场服务无需预约，请到服务场所出示英才卡二维码")
+        raise errors.ServiceNotBookable("现场服务无需预约，请到服务场所出示英才卡二维码")
     if level not in service["eligible_levels"].split(","):
-        raise NotEligible()
+        raise errors.NotEligible()
     window = await tx.fetchone(_WINDOW, {"id": window_id})
     if window is None or window["status"] != "active":
         raise errors.NotFound("服务窗口不存在或已停用")
     if await tx.fetchone(_HANDLES, {"w": window_id, "s": service_id}) is None:
-        raise WindowNotHandling()
+        raise errors.WindowNotHandling()
     return service, window
 
 
@@ -290,14 +270,14 @@ async def _check_attachments(tx, holder_id: int, file_ids: list[str]) -> None:
         return
     owned = await uploads_service.owned_files(tx, holder_id, file_ids)
     if any(f not in owned for f in file_ids):
-        raise errors.InvalidRequest("附件不存在或不属于您", details={"fields": {"attachments": "附件不存在或不属于您"}})
+        raise errors.field_error("attachments", "附件不存在或不属于您")
 
 
 async def _active_card(tx, holder_id: int, now: dt.datetime) -> dict:
     try:
         return await cards_service.require_active_card(tx, holder_id, now)
-    except cards_service.NoCard:
-        raise NoCardForBooking() from None
+    except errors.NoCard:
+        raise errors.NoCardForBooking() from None
 
 
 async def book(deps, principal, *, service_id: int, window_id: int, content: str, preferred_date,
@@ -389,12 +369,12 @@ async def rate(deps, principal, appt_id: int, stars: int, comment: str | None) -
         if appt["status"] != "completed":
             raise errors.InvalidTransition("办结后才能评价")
         if await tx.fetchone(_RATING, {"id": appt_id}):
-            raise AlreadyRated()
+            raise errors.AlreadyRated()
         try:
             await tx.insert(ratings, dict(appointment_id=appt_id, holder_id=principal.id, stars=stars,
                                           comment=(comment or None), created_at=now))
         except IntegrityError:
-            raise AlreadyRated() from None
+            raise errors.AlreadyRated() from None
         await _history(tx, appt_id, "rate", principal.id, principal.name, f"{stars}星" + (f"：{comment}" if comment else ""),
                        "completed", "completed", now)
         await events.record(tx, event.appointment_rated(appt), now=now)
@@ -487,11 +467,7 @@ async def staff_action(deps, principal, appt_id: int, *, action: str, opinion: s
                        version: int) -> dict:
     """受理 / 预审 / 办结 / 转办 / 退回, each with an opinion, from PC or phone."""
     now = deps.clock()
-    opinion = opinion.strip()
-    if not opinion:
-        raise errors.InvalidRequest("请填写办理意见", details={"fields": {"opinion": "请填写办理意见"}})
-    if action == "forward" and not to_window_id:
-        raise errors.InvalidRequest("请选择转办的目标窗口", details={"fields": {"to_window_id": "请选择转办的目标窗口"}})
+    opinion = opinion.strip()  # not blank, and to_window_id given for a forward: schemas.StaffActionIn
     admin = principal.has("admin")
     cal = await workcal.current(deps.db)
     async with deps.db.transaction() as tx:
@@ -520,12 +496,12 @@ async def staff_action(deps, principal, appt_id: int, *, action: str, opinion: s
         target = old_window
         if action == "forward":
             if to_window_id == appt["window_id"]:
-                raise errors.InvalidRequest("不能转办给本窗口", details={"fields": {"to_window_id": "不能转办给本窗口"}})
+                raise errors.field_error("to_window_id", "不能转办给本窗口")
             target = parts["target"] if refs["target_id"] is not None else None  # read with the rest
             if target is None or target["status"] != "active":
-                raise errors.InvalidRequest("目标窗口不存在", details={"fields": {"to_window_id": "目标窗口不存在"}})
+                raise errors.field_error("to_window_id", "目标窗口不存在")
             if not refs["target_handles"]:
-                raise WindowNotHandling("目标窗口不受理该服务")
+                raise errors.WindowNotHandling("目标窗口不受理该服务")
             values.update(window_id=to_window_id, district=target["district"])
         if action == "complete":
             values["completed_at"] = now

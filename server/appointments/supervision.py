@@ -44,10 +44,6 @@ _STAFF_PHONES = Query(
 )
 
 
-class NothingOverdue(errors.DomainError):
-    status, code, message = 422, "NOTHING_OVERDUE", "该窗口当前没有超时未办的事项"
-
-
 async def overdue_by_window(db, now: dt.datetime) -> dict[int, int]:
     return {r["window_id"]: r["n"] for r in await db.fetchall(_OVERDUE, {"now": now})}
 
@@ -99,7 +95,7 @@ async def supervise_now(deps, window_id: int, principal) -> dict:
             raise errors.NotFound("服务窗口不存在")
         count = await tx.fetchval(_OVERDUE_ONE, {"w": window_id, "now": now})
         if not count:
-            raise NothingOverdue()
+            raise errors.NothingOverdue()
         sent = await _supervise(tx, window, count, now, auto_day=None, actor_id=principal.id)
     deps.relay.poke()
     return {"window_id": str(window_id), "overdue_count": count, "messages": sent}

@@ -111,7 +111,7 @@ _LOCK_UPSERT = {
 def _require_phone(phone: str) -> None:
     """The schemas refuse a bad phone already; the service holds the rule for every caller."""
     if not is_phone(phone):
-        raise errors.InvalidRequest("请输入正确的11位手机号", details={"fields": {"phone": "请输入正确的11位手机号"}})
+        raise errors.field_error("phone", "请输入正确的11位手机号")
 
 
 def _code_hash(secret_key: str, phone: str, code: str) -> str:
@@ -322,7 +322,7 @@ async def change_password(deps, *, account_id: int, session_id: int | None, old_
     if new_password != confirm_password:
         fields["confirm_password"] = "两次输入的新密码不一致"
     if fields:
-        raise errors.InvalidRequest("修改密码失败，请检查后重试", details={"fields": fields})
+        raise errors.InvalidRequest.fields(fields, "修改密码失败，请检查后重试")
     new_hash = await loop.run_in_executor(deps.executor, hash_password, new_password)
     async with deps.db.transaction() as tx:
         await accounts_service.set_password(tx, account_id, new_hash, now)

@@ -237,17 +237,17 @@ async def oauth_exchange(deps, *, login_ticket: str, ip: str) -> dict:
 def signable_url(config, url: str) -> str:
     """The page URL to sign (without its fragment), if it is on one of our own hosts."""
     if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url):
-        raise errors.InvalidRequest("页面地址格式不正确", details={"fields": {"url": "页面地址格式不正确"}})
+        raise errors.field_error("url", "页面地址格式不正确")
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
-        raise errors.InvalidRequest("页面地址格式不正确", details={"fields": {"url": "页面地址格式不正确"}}) from None
+        raise errors.field_error("url", "页面地址格式不正确") from None
     allowed = {(urlsplit(config.public_base_url).hostname or "").lower()}
     allowed.update(h.lower() for h in config.wechat_jssdk_hosts)
     if parts.scheme not in ("http", "https") or parts.username is not None or not host or host not in allowed:
-        raise errors.InvalidRequest("只能为本站页面生成微信JS-SDK签名", details={"fields": {"url": "不是本站页面地址"}})
+        raise errors.field_error("url", "不是本站页面地址", "只能为本站页面生成微信JS-SDK签名")
     return url.split("#", 1)[0]
 
 

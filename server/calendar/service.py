@@ -40,10 +40,6 @@ _VERSION = Query(sa.select(kv_store.c.v).where(kv_store.c.k == VERSION_KEY))
 _ENTRIES = Query(sa.select(calendar_days.c.day, calendar_days.c.kind, calendar_days.c.note))
 
 
-class NoWorkingDay(errors.DomainError):
-    status, code, message = 422, "CALENDAR_NO_WORKING_DAY", "工作日历在办理时限内没有工作日，请管理员检查工作日历"
-
-
 class WorkCalendar:
     """Which days are worked, and deadlines counted on them. Times are naive UTC, as stored."""
 
@@ -65,7 +61,7 @@ class WorkCalendar:
             d = day + dt.timedelta(days=i)
             if self.is_working_day(d):
                 return d
-        raise NoWorkingDay()
+        raise errors.NoWorkingDay()
 
     def add_working_time(self, start: dt.datetime, amount: float, unit: Unit) -> dt.datetime:
         """The deadline `amount` of working time after `start` (naive UTC in, naive UTC out).
@@ -93,7 +89,7 @@ class WorkCalendar:
                     left -= midnight - t
                 t = midnight
             else:
-                raise NoWorkingDay()
+                raise errors.NoWorkingDay()
         return from_cst(end)
 
 
@@ -135,7 +131,7 @@ def forget(db) -> None:
 async def year_view(db, year: int) -> dict:
     """Every day of `year` with its kind, whether it is worked, and where the kind comes from."""
     if not 2000 <= year <= 2100:
-        raise errors.InvalidRequest("年份超出范围", details={"fields": {"year": "年份须在2000至2100之间"}})
+        raise errors.field_error("year", "年份须在2000至2100之间", "年份超出范围")
     rows = await db.fetchall(sa.select(calendar_days).where(
         calendar_days.c.day >= dt.date(year, 1, 1), calendar_days.c.day <= dt.date(year, 12, 31)))
     admin = {r["day"]: r for r in rows}
@@ -158,9 +154,9 @@ def parse_day(raw: str) -> dt.date:
             raise ValueError
         day = dt.date.fromisoformat(raw)
     except ValueError:
-        raise errors.InvalidRequest("日期格式应为YYYY-MM-DD", details={"fields": {"date": "日期格式应为YYYY-MM-DD"}}) from None
+        raise errors.field_error("date", "日期格式应为YYYY-MM-DD") from None
     if not 2000 <= day.year <= 2100:
-        raise errors.InvalidRequest("日期超出范围", details={"fields": {"date": "日期须在2000至2100年之间"}})
+        raise errors.field_error("date", "日期须在2000至2100年之间", "日期超出范围")
     return day
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from server.accounts import me
 from server.cards import service
-from server.cards.schemas import CardListQuery, CardStatusIn
+from server.cards.schemas import CardDisableIn, CardListQuery, CardStatusIn
 from server.core.validators import parse_cursor
 from server.web.auth_policy import roles
 from server.web.base import ApiHandler, Raw, endpoint
@@ -42,7 +42,7 @@ class AdminCardDetailHandler(ApiHandler):
 
 
 class AdminCardDisableHandler(ApiHandler):
-    @endpoint(roles("admin"), body=CardStatusIn, summary="停用英才卡：立即停止一切绿色通道服务")
+    @endpoint(roles("admin"), body=CardDisableIn, summary="停用英才卡：立即停止一切绿色通道服务")
     async def post(self, card_no):
         return await service.set_status(self.db, card_no=card_no, status="disabled", reason=self.body_args.reason,
                                         actor=self.principal.name, now=self.now())

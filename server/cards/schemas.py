@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from server.core.rules import Needs, RuledModel
+
 
 class CardListQuery(BaseModel):
     status: Literal["active", "disabled", "expired"] | None = None
@@ -17,3 +19,7 @@ class CardListQuery(BaseModel):
 
 class CardStatusIn(BaseModel):
     reason: str = Field(default="", max_length=200)
+
+
+class CardDisableIn(CardStatusIn, RuledModel):
+    rules = (Needs("reason", "请填写停用原因"),)

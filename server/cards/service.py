@@ -24,18 +24,6 @@ VALIDITY_YEARS = 3
 LEVELS = ("A", "B", "C")
 
 
-class NoCard(errors.DomainError):
-    status, code, message = 404, "NO_CARD", "您还没有英才卡"
-
-
-class CardDisabled(errors.DomainError):
-    status, code, message = 403, "CARD_DISABLED", "您的英才卡已停用，暂不能使用绿色通道服务"
-
-
-class CardExpired(errors.DomainError):
-    status, code, message = 403, "CARD_EXPIRED", "您的英才卡已过有效期，请办理续办"
-
-
 def plus_years(day: dt.date, years: int) -> dt.date:
     """The same day `years` later; from 29 February to a year without one, 28 February (民法典 第二百零二条:
     没有对应日的，月末日为期间的最后一日)."""
@@ -74,12 +62,12 @@ async def require_active_card(db, holder_id: int, now: dt.datetime) -> dict:
     """The holder's card if it may be used right now, else NoCard / CardDisabled / CardExpired."""
     card = await holder_card(db, holder_id)
     if card is None:
-        raise NoCard()
+        raise errors.NoCard()
     state = effective_status(card, today_cst(now))
     if state == "disabled":
-        raise CardDisabled()
+        raise errors.CardDisabled()
     if state == "expired":
-        raise CardExpired()
+        raise errors.CardExpired()
     return card
 
 
@@ -91,9 +79,9 @@ async def require_active_dependent(db, holder_id: int, card_no: str, now: dt.dat
         raise errors.NotFound("英才卡不存在")
     state = effective_status(card, today_cst(now))
     if state == "disabled":
-        raise CardDisabled("该副卡已停用，暂不能使用绿色通道服务")
+        raise errors.CardDisabled("该副卡已停用，暂不能使用绿色通道服务")
     if state == "expired":
-        raise CardExpired("该副卡已过有效期，请主卡持卡人办理续办")
+        raise errors.CardExpired("该副卡已过有效期，请主卡持卡人办理续办")
     return card
 
 
@@ -168,7 +156,7 @@ async def set_status(db, *, card_no: str, status: str, reason: str, actor: str, 
     """Enable or disable a card; from the commit on every green-channel request sees it. A main card's
     dependents (副卡) follow it in the same transaction."""
     if status == "disabled" and not reason.strip():
-        raise errors.InvalidRequest("请填写停用原因", details={"fields": {"reason": "请填写停用原因"}})
+        raise errors.field_error("reason", "请填写停用原因")
     async with db.transaction() as tx:
         card = await tx.fetchone(_BY_NO_LOCK, {"card_no": card_no})
         if card is None:

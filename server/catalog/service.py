@@ -19,15 +19,6 @@ from server.db.tables import accounts, orgs, services, venue_services, venues, w
 from server.events import catalog as event
 from server.events import log as events
 
-
-class DuplicateCode(errors.DomainError):
-    status, code, message = 409, "DUPLICATE_CODE", "服务编码已存在，请换一个"
-
-
-def _invalid(fields: dict[str, str]) -> errors.InvalidRequest:
-    return errors.InvalidRequest("请求参数有误，请检查后重试", details={"fields": fields})
-
-
 # --------------------------------------------------------------------------- statements
 
 _S = services.c
@@ -234,7 +225,7 @@ def check_service(values: dict) -> None:
     if category != "onsite" and values.get("quota_per_year") is not None:
         fields["quota_per_year"] = "仅现场服务可设置年度使用次数"
     if fields:
-        raise _invalid(fields)
+        raise errors.InvalidRequest.fields(fields, errors.CHECK_FIELDS)
 
 
 def _service_row(values: dict) -> dict:
@@ -255,13 +246,13 @@ async def create_service(deps, values: dict[str, Any], actor_id: int) -> dict:
     now = deps.clock()
     async with deps.db.transaction() as tx:
         if await tx.fetchone(_CODE_TAKEN, {"code": values["code"], "id": 0}):
-            raise DuplicateCode()
+            raise errors.DuplicateCode()
         if values.get("sort") is None:
             values = {**values, "sort": ((await tx.fetchval(_MAX_SORT)) or 0) + 1}
         try:
             service_id = await tx.insert(services, {**_service_row(values), "created_at": now, "updated_at": now})
         except IntegrityError:
-            raise DuplicateCode() from None
+            raise errors.DuplicateCode() from None
         row = await tx.fetchone(_SERVICE, {"id": service_id})
         await events.record(tx, event.service_created(row, by=actor_id), now=now)
     return _service_admin_view(row)
@@ -270,7 +261,7 @@ async def create_service(deps, values: dict[str, Any], actor_id: int) -> dict:
 def _null_refused(changes: dict, required: tuple[str, ...]) -> None:
     nulls = {k: "不能为空" for k in required if k in changes and changes[k] is None}
     if nulls:
-        raise _invalid(nulls)
+        raise errors.InvalidRequest.fields(nulls, errors.CHECK_FIELDS)
 
 
 async def update_service(deps, service_id: int, changes: dict[str, Any], actor_id: int) -> dict:
@@ -285,15 +276,15 @@ async def update_service(deps, service_id: int, changes: dict[str, Any], actor_i
         merged = {**_service_admin_view(current), **changes}
         if (merged["category"] == "onsite") != (current["category"] == "onsite"):
             # on-site services live at venues, the others at windows: their links would not fit
-            raise _invalid({"category": "现场服务与窗口办理的服务不能互相转换，请新建服务"})
+            raise errors.field_error("category", "现场服务与窗口办理的服务不能互相转换，请新建服务", errors.CHECK_FIELDS)
         check_service(merged)
         if "code" in changes and await tx.fetchone(_CODE_TAKEN, {"code": merged["code"], "id": service_id}):
-            raise DuplicateCode()
+            raise errors.DuplicateCode()
         try:
             await tx.execute(services.update().where(_S.id == service_id)
                              .values(**_service_row(merged), updated_at=now))
         except IntegrityError:
-            raise DuplicateCode() from None
+            raise errors.DuplicateCode() from None
         row = await tx.fetchone(_SERVICE, {"id": service_id})
         await events.record(tx, event.service_updated(row, fields=changes, by=actor_id), now=now)
     return _service_admin_view(row)
@@ -351,7 +342,7 @@ async def _check_window_refs(tx, values: dict) -> None:
         if bad:
             fields["staff_account_ids"] = "账号不存在或不是窗口工作人员：" + "、".join(str(i) for i in bad)
     if fields:
-        raise _invalid(fields)
+        raise errors.InvalidRequest.fields(fields, errors.CHECK_FIELDS)
 
 
 async def _replace_links(tx, window_id: int, values: dict) -> None:

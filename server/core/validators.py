@@ -70,7 +70,7 @@ def parse_cursor(raw: str | None, field: str = "cursor") -> int | None:
     if raw is None or raw == "":
         return None
     if not ID_RE.match(raw):
-        raise errors.InvalidRequest("分页游标无效", details={"fields": {field: "分页游标无效"}})
+        raise errors.field_error(field, "分页游标无效")
     return int(raw)
 
 

@@ -294,7 +294,27 @@ class _MysqlTx(Tx):
 _HUNG = "the database stopped answering while this request waited"
 
 
-class MysqlDatabase:
+def _autocommit(name: str):
+    """`db.<name>(q, params)`: the Tx method of that name, alone on a connection of its own (`connection()`)."""
+
+    async def run(self, q, params=None):
+        async with self.connection() as c:
+            return await getattr(c, name)(q, params)
+
+    run.__name__ = run.__qualname__ = name
+    return run
+
+
+class _Autocommit:
+    """A single statement outside a transaction."""
+
+    fetchone = _autocommit("fetchone")
+    fetchall = _autocommit("fetchall")
+    fetchval = _autocommit("fetchval")
+    execute = _autocommit("execute")
+
+
+class MysqlDatabase(_Autocommit):
     dialect = "mysql"
 
     def __init__(self, url: str, pool_size: int = 10, timeout: float = 3.0):
@@ -427,22 +447,6 @@ class MysqlDatabase:
         async with self._conn() as conn:
             yield _MysqlTx(conn, self)
 
-    async def fetchone(self, q, params=None):
-        async with self.connection() as c:
-            return await c.fetchone(q, params)
-
-    async def fetchall(self, q, params=None):
-        async with self.connection() as c:
-            return await c.fetchall(q, params)
-
-    async def fetchval(self, q, params=None):
-        async with self.connection() as c:
-            return await c.fetchval(q, params)
-
-    async def execute(self, q, params=None):
-        async with self.connection() as c:
-            return await c.execute(q, params)
-
 
 # --------------------------------------------------------------------------- SQLite
 
@@ -492,7 +496,7 @@ class _SqliteTx(Tx):
             await cur.close()
 
 
-class SqliteDatabase:
+class SqliteDatabase(_Autocommit):
     """One connection, one transaction at a time: right for development and tests."""
 
     dialect = "sqlite"
@@ -557,22 +561,6 @@ class SqliteDatabase:
     async def connection(self) -> AsyncIterator[Tx]:
         async with self._turn():
             yield _SqliteTx(self.conn)
-
-    async def fetchone(self, q, params=None):
-        async with self.connection() as c:
-            return await c.fetchone(q, params)
-
-    async def fetchall(self, q, params=None):
-        async with self.connection() as c:
-            return await c.fetchall(q, params)
-
-    async def fetchval(self, q, params=None):
-        async with self.connection() as c:
-            return await c.fetchval(q, params)
-
-    async def execute(self, q, params=None):
-        async with self.connection() as c:
-            return await c.execute(q, params)
 
 
 Database = MysqlDatabase | SqliteDatabase

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from server.core.pagination import PageQuery
+from server.core.rules import Needs, RuledModel
 from server.core.validators import check_phone, parse_cursor, parse_id
 from server.employers import service
 from server.web.auth_policy import PUBLIC, roles
@@ -51,15 +52,19 @@ class LinkIn(In):
     code: str = Field(pattern=r"^[A-Za-z0-9]{4,64}$", description="单位关联代码")
 
 
-class ActionIn(In):
+class ActionIn(In, RuledModel):
     opinion: str = Field(default="", max_length=255)
 
 
 class LinkActionIn(ActionIn):
+    rules = (Needs("opinion", "不同意关联时请填写原因", when=("action", ("reject",))),)
+
     action: Literal["approve", "reject"]
 
 
 class EmployerActionIn(ActionIn):
+    rules = (Needs("opinion", "退回时请填写审核意见", when=("action", ("reject",))),)
+
     action: Literal["approve", "reject", "disable"]
 
 

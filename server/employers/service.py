@@ -39,22 +39,6 @@ STATUS_ZH = {"pending": "待审核", "active": "已入库", "rejected": "已退�
 LINK_STATUS_ZH = {"pending": "待单位确认", "approved": "已关联", "rejected": "单位未同意", "cancelled": "已取消"}
 
 
-class EmployerExists(errors.DomainError):
-    status, code, message = 409, "EMPLOYER_EXISTS", "该统一社会信用代码的单位已注册"
-
-
-class UsernameTaken(errors.DomainError):
-    status, code, message = 409, "USERNAME_TAKEN", "该用户名已被使用，请换一个"
-
-
-class LinkExists(errors.DomainError):
-    status, code, message = 409, "EMPLOYER_LINK_EXISTS", "您已关联单位或有待确认的关联申请"
-
-
-class DistrictUnknown(errors.DomainError):
-    status, code, message = 422, "DISTRICT_UNKNOWN", "未找到单位所在地对应的区市人社部门，请重新选择单位所在地"
-
-
 def credit_code_check_char(first17: str) -> str:
     total = sum(_USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS))
     return _USCC_CHARS[(31 - total % 31) % 31]
@@ -85,10 +69,6 @@ _CITY_HR = Query(sa.select(orgs.c.id).where(orgs.c.type == "city_hr").order_by(o
 _DISTRICT_HR = Query(sa.select(orgs.c.id).where(orgs.c.type == "district_hr", orgs.c.district == sa.bindparam("d")))
 
 
-def _bad(field: str, msg: str) -> errors.InvalidRequest:
-    return errors.InvalidRequest(msg, details={"fields": {field: msg}})
-
-
 # --------------------------------------------------------------------------- registration
 
 async def register(deps, data, *, ip: str) -> dict:
@@ -96,26 +76,26 @@ async def register(deps, data, *, ip: str) -> dict:
     then one transaction for the org, its registration and its pending staff account. A rejected
     registration may be sent again, corrected, from the same contact phone."""
     if not valid_credit_code(data.credit_code):
-        raise _bad("credit_code", "统一社会信用代码不正确，请核对18位代码")
+        raise errors.field_error("credit_code", "统一社会信用代码不正确，请核对18位代码")
     problem = password_problem(data.password)
     if problem:
-        raise _bad("password", problem)
+        raise errors.field_error("password", problem)
     db = deps.db
     district_hr = await db.fetchval(_DISTRICT_HR, {"d": data.district})
     if district_hr is None:
-        raise DistrictUnknown(details={"district": data.district})
+        raise errors.DistrictUnknown(details={"district": data.district})
     approver = await db.fetchval(_CITY_HR) if data.is_city_level else district_hr
     # the code first: who has not proved the phone learns nothing about usernames or registrations
     await auth_service.verify_sms_code(deps, phone=data.contact_phone, code=data.sms_code, purpose=SMS_PURPOSE)
     existing = await db.fetchone(sa.select(employers).where(employers.c.credit_code == data.credit_code))
     if existing is not None and not (existing["status"] == "rejected"
                                      and existing["contact_phone"] == data.contact_phone):
-        raise EmployerExists()
+        raise errors.EmployerExists()
     staff_id = existing and await db.fetchval(sa.select(accounts.c.id).where(
         accounts.c.org_id == existing["org_id"], accounts.c.roles == "employer").order_by(accounts.c.id).limit(1))
     taken = await db.fetchval(sa.select(accounts.c.id).where(accounts.c.username == data.username))
     if taken and taken != staff_id:
-        raise UsernameTaken()
+        raise errors.UsernameTaken("该用户名已被使用，请换一个")
     now = deps.clock()
     pw = hash_password(data.password)
     try:
@@ -127,7 +107,7 @@ async def register(deps, data, *, ip: str) -> dict:
             await events.record(tx, event.employer_registered(org_id=org_id, name=data.name, approver_org_id=approver),
                                 now=now)
     except IntegrityError:  # a concurrent registration took the credit code or the username
-        raise EmployerExists("该单位或用户名已注册，请勿重复提交") from None
+        raise errors.EmployerExists("该单位或用户名已注册，请勿重复提交") from None
     return {"id": str(org_id), "status": "pending"}
 
 
@@ -156,7 +136,7 @@ async def _resubmit(tx, org_id: int, staff_id: int | None, data, approver: int, 
                                    opinion=None, decided_by=None, decided_at=None,
                                    version=employers.c.version + 1, updated_at=now))
     if res.rowcount != 1:
-        raise EmployerExists()
+        raise errors.EmployerExists()
     await tx.execute(orgs.update().where(orgs.c.id == org_id).values(
         name=data.name, district=data.district, is_city_level=data.is_city_level))
     staff = dict(username=data.username, name=data.contact_name, password_hash=pw, password_changed_at=now,
@@ -210,9 +190,7 @@ _TRANSITIONS = {"approve": (("pending", "disabled"), "active"), "reject": (("pen
 async def act_on_employer(deps, principal, org_id: int, action: str, opinion: str) -> dict:
     """approve: the registration is 入库 and its staff accounts are enabled; reject (with a reason);
     disable: the staff accounts are disabled and their sessions end at once."""
-    opinion = opinion.strip()
-    if action == "reject" and not opinion:
-        raise _bad("opinion", "退回时请填写审核意见")
+    opinion = opinion.strip()  # given for reject: handlers.EmployerActionIn
     now = deps.clock()
     async with deps.db.transaction() as tx:
         row = await tx.fetchone(_scope(_REGISTRATIONS, principal).where(employers.c.org_id == org_id)
@@ -293,7 +271,7 @@ async def request_link(deps, holder_id: int, code: str) -> dict:
                 version=1, created_at=now, updated_at=now))
             await events.record(tx, event.employer_link_requested(link_id=link_id, employer_org_id=row["id"]), now=now)
     except IntegrityError:
-        raise LinkExists() from None
+        raise errors.EmployerLinkExists() from None
     return {"id": str(link_id), "status": "pending", "employer": {"id": str(row["id"]), "name": row["name"]}}
 
 
@@ -351,9 +329,7 @@ async def list_links(db, principal, *, status: str | None, cursor: int | None, l
 async def act_on_link(deps, principal, link_id: int, action: str, opinion: str) -> dict:
     """The employer's staff confirm (approve) or refuse (reject, with a reason) a pending request of
     their own employer; an approved link also becomes the holder profile's employer."""
-    opinion = opinion.strip()
-    if action == "reject" and not opinion:
-        raise _bad("opinion", "不同意关联时请填写原因")
+    opinion = opinion.strip()  # given for reject: handlers.LinkActionIn
     now = deps.clock()
     async with deps.db.transaction() as tx:
         row = await tx.fetchone(sa.select(employer_links).where(

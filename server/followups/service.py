@@ -144,7 +144,7 @@ async def rectify(deps, principal, followup_id: int, *, action_taken: str, versi
     now = deps.clock()
     action_taken = action_taken.strip()
     if not action_taken:
-        raise errors.InvalidRequest("请填写整改措施", details={"fields": {"action_taken": "请填写整改措施"}})
+        raise errors.field_error("action_taken", "请填写整改措施")
     async with deps.db.transaction() as tx:
         row = await _locked(tx, principal, followup_id, admin_ok=False)
         if row["version"] != version:
@@ -164,7 +164,7 @@ async def revisit(deps, principal, followup_id: int, *, holder_response: str, sa
     now = deps.clock()
     holder_response = holder_response.strip()
     if not holder_response:
-        raise errors.InvalidRequest("请填写回访情况", details={"fields": {"holder_response": "请填写回访情况"}})
+        raise errors.field_error("holder_response", "请填写回访情况")
     is_admin = principal.has("admin")
     async with deps.db.transaction() as tx:
         row = await _locked(tx, principal, followup_id, admin_ok=True)

@@ -135,7 +135,7 @@ async def update(deps, listing_id: int, changes: dict[str, Any], actor_id: int) 
     published gets today's publication date; an archived entry put back keeps its original date."""
     nulls = {k: "不能为空" for k in LISTING_REQUIRED if k in changes and changes[k] is None}
     if nulls:
-        raise errors.InvalidRequest("请求参数有误，请检查后重试", details={"fields": nulls})
+        raise errors.InvalidRequest.fields(nulls, errors.CHECK_FIELDS)
     now = deps.clock()
     async with deps.db.transaction() as tx:
         current = await tx.fetchone(_GET_LOCK, {"id": listing_id})

@@ -3,6 +3,7 @@ check-in at a venue poster, the venue's visit log and the administrators' statis
 
 from __future__ import annotations
 
+from server import errors
 from server.cards import service as cards
 from server.core.timeutil import iso
 from server.core.validators import parse_cursor
@@ -53,7 +54,7 @@ class VenueVisitsHandler(ApiHandler):
         q = self.query_args
         venue = await service.staff_venue(self.db, self.principal.org_id)
         if venue is None:
-            raise service.NotVenueStaff()
+            raise errors.NotVenueStaff()
         out = await visits.venue_day(self.db, venue_id=venue["id"], day=q.date, cursor=parse_cursor(q.cursor),
                                      limit=q.limit, now=self.now())
         out["venue"] = {"id": str(venue["id"]), "name": venue["name"]}

@@ -43,11 +43,6 @@ KNOWN_FONTS = [
 _found: str | None = None
 
 
-class PosterFontMissing(errors.DomainError):
-    status, code = 503, "POSTER_FONT_MISSING"
-    message = "服务器未安装中文字体，暂时无法生成引导图，请联系运维人员安装（如 fonts-noto-cjk 或 fonts-wqy-zenhei）"
-
-
 def _fontconfig_cjk() -> list[str]:
     """Font files fontconfig says cover Chinese (empty when fontconfig is not installed)."""
     fc = shutil.which("fc-list")
@@ -113,7 +108,7 @@ def draw_poster(*, venue_name: str, service_names: list[str], url: str, code: st
     """The poster as PNG bytes. Raises PosterFontMissing when no CJK font is installed."""
     font_path = font_path or find_cjk_font()
     if font_path is None:
-        raise PosterFontMissing()
+        raise errors.PosterFontMissing()
     img = Image.new("RGB", (WIDTH, HEIGHT), "white")
     d = ImageDraw.Draw(img)
     # header band

@@ -49,25 +49,25 @@ class ScanHolder(BaseModel):
     level: str
 
 
-class VenueScanOut(BaseModel):
+class _VerdictOut(BaseModel):
+    """The verdict on a card at a venue: the clerk's scan and the holder's check-in."""
+
     verdict: VerdictCode
     message: str
     holder: ScanHolder | None = None
+    service: NamedRef | None = None
+    at: str
+
+
+class VenueScanOut(_VerdictOut):
     card_no_masked: str | None = None
     venue: NamedRef
-    service: NamedRef | None = None
     visit_id: str
-    at: str
 
 
-class CheckinOut(BaseModel):
-    verdict: VerdictCode
-    message: str
+class CheckinOut(_VerdictOut):
     venue: NamedRef | None = None
-    service: NamedRef | None = None
-    holder: ScanHolder | None = None
     visit_id: str | None = None
-    at: str
     check_code: str | None = Field(default=None, description="校验码：工作人员与本场所当日核验记录比对")
     repeated: bool = Field(default=False, description="10分钟内的重复签到：沿用上一次的记录，不重复计次")
 

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from server import errors
-from server.cards.service import NoCard, effective_status
+from server.cards.service import effective_status
 from server.core.principal import Principal
 from server.core.privacy import mask_card_no, mask_name
 from server.core.timeutil import iso, today_cst
@@ -77,10 +77,6 @@ METHOD_ZH = {"staff_scan": "工作人员扫码", "holder_checkin": "持卡人扫
 REPEAT_WINDOW = dt.timedelta(minutes=10)
 # check codes the clerk reads by eye: no 0/O, 1/I/L
 CHECK_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-
-
-class NotVenueStaff(errors.DomainError):
-    status, code, message = 403, "NOT_VENUE_STAFF", "您的账号未关联服务场所，请联系管理员"
 
 
 # --------------------------------------------------------------------------- statements (compiled once)
@@ -232,7 +228,7 @@ async def scan(db, *, staff: Principal, token: str, service_id: int | None, now:
                keys: dict[str, str], links) -> dict:
     """Verify a holder's dynamic QR token at the clerk's venue: always a verdict, always logged."""
     if staff.org_id is None:
-        raise NotVenueStaff()
+        raise errors.NotVenueStaff()
     verdict: str | None = None
     try:
         card_id: int | None = qr.verify(token, now, keys)
@@ -247,7 +243,7 @@ async def scan(db, *, staff: Principal, token: str, service_id: int | None, now:
         else:
             place = await tx.fetchone(_SCAN_PLACE, {**p, "sid": service_id})
         if place is None:
-            raise NotVenueStaff()
+            raise errors.NotVenueStaff()
         place["venue_org_id"] = staff.org_id
         if not place["offered"]:
             # checked before the token is spent and before the holder is read (the card columns
@@ -293,7 +289,7 @@ async def checkin(db, *, holder: Principal, text: str, service_id: int | None, n
     async with db.transaction() as tx:
         card = await tx.fetchone(_HOLDER_CARD_LOCK, {"holder": holder.id})
         if card is None:
-            raise NoCard()
+            raise errors.NoCard()
         place = None
         if venue_id is not None:
             if service_id is None:

@@ -103,9 +103,9 @@ def stats_range(group: str, first: dt.date | None, last: dt.date | None, now: dt
             y, m = divmod(last.year * 12 + last.month - 1 - 11, 12)
             first = dt.date(y, m + 1, 1)
     if first > last:
-        raise errors.InvalidRequest("开始日期不能晚于结束日期", details={"fields": {"from": "开始日期不能晚于结束日期"}})
+        raise errors.field_error("from", "开始日期不能晚于结束日期")
     if (last - first).days > 366 * 5:
-        raise errors.InvalidRequest("统计范围不能超过5年", details={"fields": {"from": "统计范围不能超过5年"}})
+        raise errors.field_error("from", "统计范围不能超过5年")
     return first, last
 
 

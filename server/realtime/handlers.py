@@ -78,7 +78,7 @@ class LiveHandler(tornado.websocket.WebSocketHandler):
     def _error(self, exc: errors.DomainError) -> None:
         self.set_status(exc.status)
         self.set_header("Content-Type", "application/json; charset=UTF-8")
-        self.finish(dumps({"error": {"code": exc.code, "message": exc.message, "details": exc.details}}))
+        self.finish(dumps(exc.body()))
 
     def check_origin(self, origin: str) -> bool:
         # The session token in the URL is the credential, not a cookie: a page on another origin

@@ -19,10 +19,6 @@ from server.events import log as events
 PC = "PC端"  # the actor the PC's changes are kept under
 
 
-class HolderUnknown(errors.DomainError):
-    status, code, message = 422, "HOLDER_UNKNOWN", "持卡人不存在，请先同步持卡人信息"
-
-
 _PROFILE = Query(sa.select(holder_profiles).where(holder_profiles.c.external_id == sa.bindparam("x")).with_for_update())
 _ACCOUNT_BY_HASH = Query(sa.select(accounts).where(accounts.c.id_number_hash == sa.bindparam("h")))
 _ACCOUNT_BY_PHONE = Query(sa.select(accounts).where(accounts.c.phone == sa.bindparam("p")))
@@ -73,7 +69,7 @@ async def upsert_holder(deps, external_id: str, data) -> tuple[bool, bool]:
         mine = await tx.fetchone(_PROFILE_OF, {"id": account_id})
         if mine is not None:
             if mine["external_id"] and mine["external_id"] != external_id:
-                raise errors.DomainError("该持卡人已关联其他外部编号", status=409, code="EXTERNAL_ID_CONFLICT")
+                raise errors.ExternalIdConflict()
             await tx.execute(holder_profiles.update().where(holder_profiles.c.account_id == account_id).values(**values))
         else:
             await tx.insert(holder_profiles, dict(account_id=account_id, **values))
@@ -89,7 +85,7 @@ async def upsert_card(deps, card_no: str, data) -> tuple[bool, bool]:
     async with deps.db.transaction() as tx:
         holder = await tx.fetchone(_PROFILE, {"x": data.holder_external_id})
         if holder is None:
-            raise HolderUnknown()
+            raise errors.HolderUnknown()
         card = await tx.fetchone(_CARD, {"no": card_no})
         holder_id = holder["account_id"]
         if card is None:

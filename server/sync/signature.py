@@ -23,10 +23,6 @@ _USE_NONCE = Query(sync_nonces.insert().values(client_key=sa.bindparam("k"), non
                                                created_at=sa.bindparam("now")))
 
 
-class SignatureInvalid(errors.DomainError):
-    status, code, message = 401, "SIGNATURE_INVALID", "签名无效或请求已过期"
-
-
 def sorted_query(raw_query: str) -> str:
     return "&".join(sorted(p for p in raw_query.split("&") if p)) if raw_query else ""
 
@@ -48,16 +44,16 @@ async def verify(handler) -> str:
                            h.get("X-Sync-Signature", ""))
     secret = handler.config.sync_clients.get(key)
     if not (secret and len(ts) <= 12 and is_ascii_digits(ts) and 8 <= len(nonce) <= 64 and len(sig) == 64):
-        raise SignatureInvalid()
+        raise errors.SignatureInvalid()
     now = handler.now()
     if abs(int(ts) - int(now.replace(tzinfo=dt.UTC).timestamp())) > MAX_SKEW:
-        raise SignatureInvalid("请求时间戳已过期，请校准时钟")
+        raise errors.SignatureInvalid("请求时间戳已过期，请校准时钟")
     want = sign(secret, handler.request.method, handler.request.path, handler.request.query, ts, nonce,
                 handler.request.body or b"")
     if not hmac.compare_digest(want, sig.lower()):
-        raise SignatureInvalid()
+        raise errors.SignatureInvalid()
     try:
         await handler.db.execute(_USE_NONCE, {"k": key, "n": nonce, "now": now})
     except IntegrityError:
-        raise SignatureInvalid("请求重复（nonce 已使用）") from None
+        raise errors.SignatureInvalid("请求重复（nonce 已使用）") from None
     return key

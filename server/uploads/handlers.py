@@ -33,9 +33,9 @@ class UploadsHandler(ApiHandler):
             raise errors.UnsupportedMedia("请以multipart/form-data格式上传文件")
         files = self.request.files.get("file") or []
         if not files:
-            raise errors.InvalidRequest("请选择要上传的文件", details={"fields": {"file": "此项为必填项"}})
+            raise errors.field_error("file", "此项为必填项", "请选择要上传的文件")
         if len(files) > 1:
-            raise errors.InvalidRequest("一次只能上传一个文件", details={"fields": {"file": "一次只能上传一个文件"}})
+            raise errors.field_error("file", "一次只能上传一个文件")
         kind = self.get_body_argument("kind", "")
         row = await service.save_upload(self.deps, self.principal, kind, files[0].body, files[0].filename)
         return service.public(row, self.deps.upload_links)

@@ -124,19 +124,17 @@ class _Refused(Exception):
 
 
 def _too_many_pixels(limit: int) -> errors.PayloadTooLarge:
-    return errors.PayloadTooLarge(f"图片像素尺寸过大，不能超过{limit // 10_000}万像素",
-                                  details={"fields": {"file": "图片像素尺寸过大"}})
+    return errors.PayloadTooLarge.field("file", "图片像素尺寸过大", f"图片像素尺寸过大，不能超过{limit // 10_000}万像素")
 
 
 def _broken() -> errors.InvalidRequest:
-    return errors.InvalidRequest("图片文件已损坏，无法读取", details={"fields": {"file": "图片文件已损坏"}})
+    return errors.field_error("file", "图片文件已损坏", "图片文件已损坏，无法读取")
 
 
 def _unsupported(kind: str) -> errors.UnsupportedMedia:
     if kind == "material":
-        return errors.UnsupportedMedia("材料只支持JPEG、PNG图片或PDF文件",
-                                       details={"fields": {"file": "只支持JPEG、PNG或PDF格式"}})
-    return errors.UnsupportedMedia("照片只支持JPEG或PNG格式的图片", details={"fields": {"file": "只支持JPEG或PNG格式"}})
+        return errors.UnsupportedMedia.field("file", "只支持JPEG、PNG或PDF格式", "材料只支持JPEG、PNG图片或PDF文件")
+    return errors.UnsupportedMedia.field("file", "只支持JPEG或PNG格式", "照片只支持JPEG或PNG格式的图片")
 
 
 def is_pdf(data: bytes) -> bool:
@@ -147,10 +145,9 @@ def check_pdf(data: bytes) -> CleanImage:
     """A PDF material: the `%PDF-` magic, a version, and an `%%EOF` marker near the end (incremental
     updates and trailing newlines leave a little after it)."""
     if len(data) > PDF_MAX_BYTES:
-        raise errors.PayloadTooLarge(f"PDF文件过大，不能超过{PDF_MAX_BYTES // (1024 * 1024)}MB",
-                                     details={"fields": {"file": "文件过大"}})
+        raise errors.PayloadTooLarge.field("file", "文件过大", f"PDF文件过大，不能超过{PDF_MAX_BYTES // (1024 * 1024)}MB")
     if not re.match(rb"%PDF-[12]\.[0-9]", data) or b"%%EOF" not in data[-1024:]:
-        raise errors.InvalidRequest("PDF文件已损坏或不完整，无法读取", details={"fields": {"file": "PDF文件已损坏"}})
+        raise errors.field_error("file", "PDF文件已损坏", "PDF文件已损坏或不完整，无法读取")
     return CleanImage(data, PDF_TYPE, ".pdf", None, None)
 
 
@@ -248,14 +245,13 @@ def _rotated(im: Image.Image) -> bool:
 def check_upload(kind: str, data: bytes, limit: int) -> None:
     """The cheap checks done before any decoding: kind, empty file, size."""
     if kind not in KINDS:
-        raise errors.InvalidRequest("上传类型无效", details={"fields": {"kind": f"取值无效，可选值：{', '.join(KINDS)}"}})
+        raise errors.field_error("kind", f"取值无效，可选值：{', '.join(KINDS)}", "上传类型无效")
     if not data:
-        raise errors.InvalidRequest("上传的文件为空", details={"fields": {"file": "文件为空"}})
+        raise errors.field_error("file", "文件为空", "上传的文件为空")
     if kind == "photo":
         limit = min(limit, PHOTO_MAX_BYTES)
     if len(data) > limit:
-        raise errors.PayloadTooLarge(f"文件过大，不能超过{limit // (1024 * 1024)}MB",
-                                     details={"fields": {"file": "文件过大"}})
+        raise errors.PayloadTooLarge.field("file", "文件过大", f"文件过大，不能超过{limit // (1024 * 1024)}MB")
 
 
 async def save_upload(deps, owner: Principal, kind: str, data: bytes, filename: str | None) -> dict:

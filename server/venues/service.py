@@ -35,8 +35,6 @@ _BY_PHONE = Query(sa.select(accounts.c.id).where(accounts.c.phone == sa.bindpara
 _FAR = 2**62
 
 
-class UsernameTaken(errors.DomainError):
-    status, code, message = 409, "USERNAME_TAKEN", "该用户名已被使用"
 
 
 async def _services_of(db, venue_ids: list[int]) -> dict[int, list[dict]]:
@@ -109,7 +107,7 @@ async def _check_services(tx, service_ids: list[int]) -> None:
     bad = [str(s) for s in service_ids if s not in found]
     if bad:
         msg = "以下服务不存在或不是现场服务：" + "、".join(bad)
-        raise errors.InvalidRequest(msg, details={"fields": {"service_ids": msg}})
+        raise errors.field_error("service_ids", msg)
 
 
 async def _set_services(tx, venue_id: int, service_ids: list[int]) -> None:
@@ -170,9 +168,9 @@ async def add_staff(deps, venue_id: int, data, *, now: dt.datetime) -> dict:
     v = await _load(deps.db, venue_id)
     problem = password_problem(data.password)
     if problem:
-        raise errors.InvalidRequest(problem, details={"fields": {"password": problem}})
+        raise errors.field_error("password", problem)
     if await deps.db.fetchone(_BY_USERNAME, {"u": data.username}):
-        raise UsernameTaken()
+        raise errors.UsernameTaken()
     if data.phone and await deps.db.fetchone(_BY_PHONE, {"p": data.phone}):
         raise errors.PhoneInUse()
     pw_hash = await asyncio.get_running_loop().run_in_executor(deps.executor, hash_password, data.password)
@@ -183,7 +181,7 @@ async def add_staff(deps, venue_id: int, data, *, now: dt.datetime) -> dict:
                 password_hash=pw_hash, password_changed_at=now, status="active", failed_logins=0, version=1,
                 created_at=now, updated_at=now))
         except IntegrityError:
-            raise UsernameTaken("该用户名或手机号已被使用") from None
+            raise errors.UsernameTaken("该用户名或手机号已被使用") from None
         await events.record(tx, event.account_created(account_id=account_id, roles=["venue_staff"], venue_id=v["id"]),
                             now=now)
     row = {"id": account_id, "username": data.username, "name": data.name, "roles": "venue_staff",

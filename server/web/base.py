@@ -132,7 +132,7 @@ def validation_error(exc: ValidationError, prefix: str = "") -> errors.InvalidRe
     for err in exc.errors(include_url=False):
         loc = ".".join(str(p) for p in err.get("loc", ())) or "body"
         fields.setdefault(prefix + loc, _zh(err))
-    return errors.InvalidRequest("请求参数有误，请检查后重试", details={"fields": fields})
+    return errors.InvalidRequest.fields(fields, errors.CHECK_FIELDS)
 
 
 # --------------------------------------------------------------------------- JSON shape
@@ -306,9 +306,7 @@ class ApiHandler(tornado.web.RequestHandler):
         except Exception:
             await self._idempotency_abort()
             log.exception("unhandled error")
-            self.write_domain_error(
-                errors.DomainError("服务器内部错误，请稍后再试", status=500, code="INTERNAL_ERROR")
-            )
+            self.write_domain_error(errors.InternalError())
 
     def _check_size(self, ep: Endpoint) -> None:
         limit = ep.max_body or (self.config.max_upload_bytes if ep.raw_body else self.config.max_body_bytes)
@@ -389,8 +387,7 @@ class ApiHandler(tornado.web.RequestHandler):
         self.set_header("X-Request-Id", getattr(self, "request_id", ""))
         self.set_status(exc.status)
         self.set_header("Content-Type", "application/json; charset=UTF-8")
-        payload = {"error": {"code": exc.code, "message": exc.message, "details": exc.details}}
-        self.finish(dumps(payload))
+        self.finish(dumps(exc.body()))
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         # Tornado's own errors (malformed request, unknown method …) in the contract's shape
@@ -400,9 +397,7 @@ class ApiHandler(tornado.web.RequestHandler):
             405: errors.MethodNotAllowed(),
             413: errors.PayloadTooLarge(),
         }
-        exc = mapping.get(status_code) or errors.DomainError(
-            "服务器内部错误，请稍后再试", status=status_code, code="INTERNAL_ERROR"
-        )
+        exc = mapping.get(status_code) or errors.InternalError()
         exc.status = status_code
         self.write_domain_error(exc)
 

@@ -34,7 +34,7 @@ def _error_bytes(limit: int) -> bytes:
 
 
 def _body(exc: errors.DomainError) -> bytes:
-    return dumps({"error": {"code": exc.code, "message": exc.message, "details": exc.details}}).encode()
+    return dumps(exc.body()).encode()
 
 
 def _write_and_close(stream, status: int, reason: str, body: bytes) -> None:

@@ -3,8 +3,9 @@
 import pytest
 import sqlalchemy as sa
 
-from server.applications.routing import DistrictUnknown, HonorTitleUnknown, route_application
+from server.applications.routing import route_application
 from server.db.tables import accounts, employer_links, orgs
+from server.errors import DistrictUnknown, HonorTitleUnknown
 
 
 async def route(deps, form, applicant_id=None):

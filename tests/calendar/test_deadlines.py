@@ -8,7 +8,8 @@ import json
 import pytest
 
 from server.appointments.service import ACTIVE, DEFAULT_LIMITS, deadline_for, is_overdue, limits_of
-from server.calendar.service import MAX_SPAN_DAYS, NoWorkingDay, WorkCalendar
+from server.calendar.service import MAX_SPAN_DAYS, WorkCalendar
+from server.errors import NoWorkingDay
 
 CST = dt.timezone(dt.timedelta(hours=8))
 CAL = WorkCalendar()  # the shipped State Council schedule, no administrator entries

@@ -8,15 +8,10 @@ import sqlalchemy as sa
 
 from server import errors
 from server.cards import service as cards_service
-from server.cards.service import (
-    FOLLOW_REASON,
-    CardDisabled,
-    CardExpired,
-    NoCard,
-    effective_status,
-    today_cst,
-)
+from server.cards.service import FOLLOW_REASON, effective_status
+from server.core.timeutil import today_cst
 from server.db.tables import accounts, card_status_changes, cards, events
+from server.errors import CardDisabled, CardExpired, NoCard
 
 CST = dt.timezone(dt.timedelta(hours=8))
 
