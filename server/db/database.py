@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import contextvars
 import datetime as dt
 import logging
 import sqlite3
@@ -85,6 +86,69 @@ class FifoGate:
                 fut.set_result(None)
                 return
         self._free += 1
+
+
+class RequestScope:
+    """One pooled connection per request, for as long as the request runs on without waiting.
+
+    A request reads its session and then, as a rule straight away, opens its transaction. Within a
+    scope (`one_connection_per_request`, entered by the web layer around every request) the
+    connection a use of the database gives back is parked here instead of the pool, and the next use
+    by the same task takes it again: no second wait in the pool's queue, no second gate turn. A
+    parked connection never outlives the task step that parked it: a `call_soon` hands it back to the
+    pool before the task's next step, so a request that goes on to wait for something else (an
+    executor, a remote service, another connection) never holds a connection while it waits.
+    """
+
+    __slots__ = ("task", "_parked", "_handle", "_closed")
+
+    def __init__(self, task: asyncio.Task | None):
+        self.task = task
+        self._parked: tuple[Any, Any, Any] | None = None  # (database, connection, release)
+        self._handle: asyncio.Handle | None = None
+        self._closed = False
+
+    def take(self, db) -> Any:
+        """The connection parked by `db` in this task's current step, or None."""
+        parked = self._parked
+        if parked is None or parked[0] is not db or asyncio.current_task() is not self.task:
+            return None
+        self._parked = None
+        self._handle.cancel()
+        return parked[1]
+
+    def park(self, db, conn, release) -> None:
+        """Keep `conn` for this task's next use of `db` in the current step; else `release()` it."""
+        if self._closed or self._parked is not None or asyncio.current_task() is not self.task:
+            release()
+            return
+        self._parked = (db, conn, release)
+        self._handle = asyncio.get_running_loop().call_soon(self.release)
+
+    def release(self) -> None:
+        parked, self._parked = self._parked, None
+        if parked is not None:
+            self._handle.cancel()
+            parked[2]()
+
+    def close(self) -> None:
+        self._closed = True
+        self.release()
+
+
+_request_scope: contextvars.ContextVar[RequestScope | None] = contextvars.ContextVar("db_request_scope", default=None)
+
+
+@contextlib.contextmanager
+def one_connection_per_request():
+    """Around a request's work (see RequestScope); the connection is back in the pool on exit."""
+    scope = RequestScope(asyncio.current_task())
+    token = _request_scope.set(scope)
+    try:
+        yield scope
+    finally:
+        _request_scope.reset(token)
+        scope.close()
 
 
 class Watchdog:
@@ -363,6 +427,29 @@ class MysqlDatabase:
 
     @contextlib.asynccontextmanager
     async def _conn(self):
+        scope = _request_scope.get()
+        conn = scope.take(self) if scope is not None else None
+        if conn is None:
+            conn = await self._acquire()
+
+        def release():
+            self.pool.release(conn)
+            self.gate.release()
+
+        try:
+            yield conn
+        except BaseException:
+            # a connection that saw an error may be broken; never hand it out again
+            conn.close()
+            release()
+            raise
+        if scope is None or conn.closed:
+            release()
+        else:
+            scope.park(self, conn, release)
+
+    async def _acquire(self):
+        """A pooled connection and its gate turn, both waited for in bounded time."""
         if self.pool is None:
             await self.connect()
         timeouts = self._timeouts
@@ -386,16 +473,10 @@ class MysqlDatabase:
             if self._timeouts != timeouts:  # while the pool's lock was held by someone's hanging handshake
                 self.pool.release(conn)
                 raise DatabaseUnavailable(_HUNG)
-            try:
-                yield conn
-            except BaseException:
-                # a connection that saw an error may be broken; never hand it out again
-                conn.close()
-                raise
-            finally:
-                self.pool.release(conn)
-        finally:
+        except BaseException:
             self.gate.release()
+            raise
+        return conn
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
@@ -508,16 +589,28 @@ class SqliteDatabase:
 
     @contextlib.asynccontextmanager
     async def _turn(self):
-        try:
-            await self.gate.acquire(self.timeout)
-        except TimeoutError as exc:
-            raise DatabaseUnavailable(f"the database was busy for {self.timeout} s") from exc
+        # the one connection's turn, kept within a request scope like a pooled connection (RequestScope)
+        scope = _request_scope.get()
+        if scope is None or scope.take(self) is None:
+            try:
+                await self.gate.acquire(self.timeout)
+            except TimeoutError as exc:
+                raise DatabaseUnavailable(f"the database was busy for {self.timeout} s") from exc
         try:
             if self.conn is None:
                 await self.connect()
-            yield self.conn
-        finally:
+        except BaseException:
             self.gate.release()
+            raise
+        try:
+            yield self.conn
+        except BaseException:
+            self.gate.release()
+            raise
+        if scope is None:
+            self.gate.release()
+        else:
+            scope.park(self, self.conn, self.gate.release)
 
     async def connect(self) -> None:
         import aiosqlite

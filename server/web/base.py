@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from server import errors
 from server.auth import idle
-from server.db.database import DatabaseUnavailable, IntegrityError, Query
+from server.db.database import DatabaseUnavailable, IntegrityError, Query, one_connection_per_request
 from server.db.tables import accounts, idempotency_keys, sessions
 from server.web import metrics, security
 from server.web.auth_policy import Policy, Principal
@@ -283,6 +283,11 @@ class ApiHandler(tornado.web.RequestHandler):
     # ------------------------------------------------------------------ the endpoint wrapper
 
     async def _run(self, ep: Endpoint, fn, args, kwargs) -> None:
+        # the session look-up and the transaction that follows it share one pooled connection
+        with one_connection_per_request():
+            await self._run_endpoint(ep, fn, args, kwargs)
+
+    async def _run_endpoint(self, ep: Endpoint, fn, args, kwargs) -> None:
         try:
             self._check_size(ep)
             await self._authenticate(ep.auth)
