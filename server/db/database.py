@@ -245,6 +245,22 @@ class Query:
 statement_listeners: list = []
 
 
+class _Sent:
+    __slots__ = ("n",)
+
+    def __init__(self):
+        self.n = 0
+
+
+_sent = _Sent()
+
+
+def statements_sent() -> int:
+    """The statements this process has sent so far (BEGIN, COMMIT, ROLLBACK not counted): the
+    `db_statements_total` metric, which `make bench` divides by the requests of a scenario."""
+    return _sent.n
+
+
 # Statements built per request (filters, IN lists, cold paths) compiled once per shape: keyed by
 # SQLAlchemy's cache key (the statement's structure without its values), the compiled form is re-used
 # with each request's values. Compiling costs ~1 ms of CPU per statement; the key ~50 µs.
@@ -315,6 +331,7 @@ class Tx:
             sql, params = _with_defaults(*q.compiled(self.dialect), params)
         else:
             sql, params = _bind_adhoc(q, self.dialect, params)
+        _sent.n += 1
         if statement_listeners:
             for listener in statement_listeners:
                 listener(sql)

@@ -9,6 +9,9 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily
+
+from server.db.database import statements_sent
 
 REGISTRY = CollectorRegistry()
 
@@ -22,6 +25,17 @@ LATENCY = Histogram(
     registry=REGISTRY,
 )
 OUTBOX = Counter("outbox_deliveries_total", "Outbox delivery attempts", ["channel", "result"], registry=REGISTRY)
+
+
+class _Statements:
+    """SQL statements this process has sent (BEGIN, COMMIT and ROLLBACK not counted)."""
+
+    def collect(self):
+        yield CounterMetricFamily("db_statements", "SQL statements sent (BEGIN/COMMIT/ROLLBACK not counted)",
+                                  value=statements_sent())
+
+
+REGISTRY.register(_Statements())
 
 
 def observe(route: str, method: str, status: int, seconds: float) -> None:
