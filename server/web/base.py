@@ -266,6 +266,8 @@ class ApiHandler(tornado.web.RequestHandler):
         elapsed = self.request.request_time()
         route = self.route_name or "unmatched"
         metrics.observe(route, self.request.method, status, elapsed)
+        if not log.isEnabledFor(logging.INFO):  # LOG_LEVEL=WARNING: not even the record's fields are built
+            return
         log.info(
             "request",
             extra={

@@ -9,12 +9,17 @@ from typing import Any
 CST = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
 
+_CST_OFFSET = dt.timedelta(hours=8)
+
+
 def iso(value: dt.datetime | None) -> str | None:
     """A naive UTC datetime from the database as ISO 8601 in China Standard Time."""
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
+        # China has no daylight saving time: shifting by the fixed offset is what astimezone(CST) does,
+        # at a third of its cost (a listed row has three instants)
+        return (value + _CST_OFFSET).isoformat(timespec="seconds") + "+08:00"
     return value.astimezone(CST).isoformat(timespec="seconds")
 
 
