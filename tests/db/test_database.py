@@ -31,6 +31,20 @@ async def test_round_trip_types_and_compiled_once(deps):
     assert _GET.compiled(db.dialect) is _GET.compiled(db.dialect)
 
 
+async def test_statements_built_per_request_are_compiled_once_per_shape_and_bound_anew(deps):
+    db = deps.db
+    await db.execute(kv_store.insert().values(k="s1", v="one"))
+    await db.execute(kv_store.insert().values(k="s2", v="two"))
+    for k, v in (("s1", "one"), ("s2", "two"), ("s3", None)):
+        assert await db.fetchval(sa.select(kv_store.c.v).where(kv_store.c.k == k)) == v
+    # IN lists of any length share a shape; their values are expanded per execution
+    rows = await db.fetchall(sa.select(kv_store.c.v).where(kv_store.c.k.in_(["s1", "s2"])).order_by(kv_store.c.k))
+    assert [r["v"] for r in rows] == ["one", "two"]
+    rows = await db.fetchall(sa.select(kv_store.c.v).where(kv_store.c.k.in_(["s2"])))
+    assert [r["v"] for r in rows] == ["two"]
+    assert await db.fetchval("SELECT 7") == 7
+
+
 async def test_unique_violation_is_typed(deps):
     await deps.db.execute(kv_store.insert().values(k="dup", v="1"))
     with pytest.raises(IntegrityError):
