@@ -384,6 +384,9 @@ class _MysqlTx(Tx):
     def __init__(self, conn, db: MysqlDatabase):
         self.conn = conn
         self.db = db
+        # one cursor for the statements of this use of the connection (a scan's five), not one each:
+        # every result is read whole (buffered), so the next statement finds the cursor clean
+        self._cur = None
 
     async def _run(self, sql, params, fetch):
         try:
@@ -394,24 +397,29 @@ class _MysqlTx(Tx):
     async def _run_unbounded(self, sql, params, fetch):
         pymysql = _mysql_errors()
         try:
-            async with self.conn.cursor() as cur:
-                await cur.execute(sql, params or None)
-                if fetch == "exec":
-                    return Result(cur.rowcount, cur.lastrowid)
-                if cur.description is None:
-                    return None if fetch == "one" else []
-                if fetch == "one":
-                    row = await cur.fetchone()
-                    return None if row is None else dict(zip([d[0] for d in cur.description], row))
-                return _rows(cur.description, await cur.fetchall())
-        except pymysql.err.IntegrityError as exc:
-            raise IntegrityError(str(exc)) from exc
-        except (pymysql.err.OperationalError, pymysql.err.InterfaceError, ConnectionError, OSError) as exc:
-            code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
-            # lock wait timeout / deadlock are operational errors too, but not an outage
-            if code in (1205, 1213):
-                raise
-            raise DatabaseUnavailable(str(exc)) from exc
+            cur = self._cur
+            if cur is None:
+                cur = self._cur = await self.conn.cursor()
+            await cur.execute(sql, params or None)
+            if fetch == "exec":
+                return Result(cur.rowcount, cur.lastrowid)
+            if cur.description is None:
+                return None if fetch == "one" else []
+            if fetch == "one":
+                row = await cur.fetchone()
+                return None if row is None else dict(zip([d[0] for d in cur.description], row))
+            return _rows(cur.description, await cur.fetchall())
+        except BaseException as exc:
+            self._cur = None  # a statement that failed may leave its cursor in any state: a new one next time
+            if isinstance(exc, pymysql.err.IntegrityError):
+                raise IntegrityError(str(exc)) from exc
+            if isinstance(exc, (pymysql.err.OperationalError, pymysql.err.InterfaceError, ConnectionError, OSError)):
+                code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+                # lock wait timeout / deadlock are operational errors too, but not an outage
+                if code in (1205, 1213):
+                    raise
+                raise DatabaseUnavailable(str(exc)) from exc
+            raise
 
 
 _HUNG = "the database stopped answering while this request waited"
