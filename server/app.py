@@ -8,6 +8,8 @@ from pathlib import Path
 
 import tornado.web
 
+from server.core import metrics
+from server.db.database import statements_sent
 from server.web import security
 from server.web.base import ApiHandler, NotFoundHandler, all_endpoints
 from server.web.bodylimit import ApiApplication
@@ -137,6 +139,7 @@ def check_handler_auth(routes) -> None:
 
 def make_app(deps, extra_routes=None) -> tornado.web.Application:
     routes = collect_routes(deps.config.dev_routes) + list(extra_routes or [])
+    metrics.count_statements(statements_sent)
     routes += H5_ROUTES
     check_handler_auth(routes)
     specs = []

@@ -4,7 +4,7 @@ appointments, loaded by wrk on loopback; prints one table (API.md "Performance")
 Environment: BENCH_DATABASE_URL (default mysql+aiomysql://root@127.0.0.1:3306/yck_bench), BENCH_DURATION
 (seconds per scenario, default 10), BENCH_CONNECTIONS (64), BENCH_THREADS (wrk threads, 1),
 BENCH_POOL_SIZE (database connections per process, 10), BENCH_SMALL=0 skips the 10,000-appointment
-comparison, BENCH_ONLY=hello,raw,scan,qr,card,mine,list,small,action,sms,export runs some scenarios.
+comparison, BENCH_ONLY=hello,raw,scan,scan16,qr,card,mine,list,small,action,sms,export runs some scenarios.
 
 Data are generated once (`scripts/bench/seed.py`) and re-used; each run clears the on-site log
 (visits, QR uses, quotas), the event log and its own sessions and SMS codes first, so runs compare.
@@ -150,8 +150,8 @@ def write_requests(lines: list[tuple[str, str, str, str]]) -> str:
 
 # --------------------------------------------------------------------------- load
 
-def wrk(base: str, req_file: str, duration: int) -> dict:
-    cmd = ["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", f"{duration}s", "--timeout", "10s",
+def wrk(base: str, req_file: str, duration: int, connections: int = CONNECTIONS) -> dict:
+    cmd = ["wrk", "-t", str(THREADS), "-c", str(connections), "-d", f"{duration}s", "--timeout", "10s",
            "-s", str(HERE / "requests.lua"), base, "--", req_file, str(THREADS)]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 120)
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("BENCHJSON ")), None)
@@ -167,6 +167,7 @@ class Bench:
         self.rows: list[dict] = []
         self.routes: set[str] = set()  # the paths the server publishes (its OpenAPI document)
         self.pids: dict[str, int] = {}  # base URL -> server process, for its CPU time per request
+        self.counted: set[str] = set()  # base URLs whose /metrics count the process's SQL statements
         self.db_pid = database_pid()
 
     def available(self, name: str, route: str | None) -> bool:
@@ -177,28 +178,33 @@ class Bench:
         return False
 
     def measure(self, name: str, base: str, lines_for, *, unique: bool = False, note: str = "",
-                route: str | None = None, keep: bool = True) -> dict | None:
+                route: str | None = None, keep: bool = True, connections: int = CONNECTIONS) -> dict | None:
         """Warm up, then load `base` with the requests `lines_for(phase)` makes; one row of the table."""
         key = name.split(" ")[0]
         if not self.available(name, route):
             return None
         warm = write_requests(lines_for("warmup"))
         try:
-            wrk(base, warm, WARMUP)
+            wrk(base, warm, WARMUP, connections)
         finally:
             os.unlink(warm)
         lines = lines_for("measure")
         path = write_requests(lines)
         pid = self.pids.get(base)
-        cpu0, db0, st0 = cpu_seconds(pid), cpu_seconds(self.db_pid), db_statements()
+        counted = base in self.counted
+        c0 = drained(base, counted)
+        cpu0, db0 = cpu_seconds(pid), cpu_seconds(self.db_pid)
         try:
-            r = wrk(base, path, DURATION)
+            r = wrk(base, path, DURATION, connections)
         finally:
             os.unlink(path)
-        st1 = db_statements()
-        r["statements"] = (st1 - st0) / max(r["requests"], 1) if st0 is not None and st1 is not None else None
-        r["cpu_ms"] = (cpu_seconds(pid) - cpu0) * 1000 / max(r["requests"], 1) if pid else None
-        r["db_cpu_ms"] = (cpu_seconds(self.db_pid) - db0) * 1000 / max(r["requests"], 1) if self.db_pid else None
+        c1 = drained(base, counted)
+        # CPU and statements per request answered by the server, the requests in flight at either end
+        # included (wrk counts only the answers it waited for)
+        served = max(c1[1] - c0[1], 1) if c0 and c1 else max(r["requests"], 1)
+        r["statements"] = (c1[0] - c0[0]) / served if c0 and c1 else None
+        r["cpu_ms"] = (cpu_seconds(pid) - cpu0) * 1000 / served if pid else None
+        r["db_cpu_ms"] = (cpu_seconds(self.db_pid) - db0) * 1000 / served if self.db_pid else None
         if unique and r["requests"] > len(lines):
             note += f"; file of {len(lines)} requests reused"
         if r["non2xx"] or r["socket_errors"]:
@@ -213,20 +219,21 @@ class Bench:
 
     def table(self) -> str:
         hello = next((r for r in self.rows if r.get("key") == "hello"), None)
-        out = ["| scenario | requests/s | p50 ms | p99 ms | × hello world | server CPU ms/req | DB CPU ms/req "
-               "| statements/req | notes |",
-               "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+        out = ["| scenario | requests/s | p50 ms | p99 ms | p99 ÷ p50 | × hello world | server CPU ms/req "
+               "| DB CPU ms/req | statements/req | notes |",
+               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
         for r in self.rows:
             if "na" in r:
-                out.append(f"| {r['name']} | – | – | – | – | – | – | – | {r['na']} |")
+                out.append(f"| {r['name']} | – | – | – | – | – | – | – | – | {r['na']} |")
                 continue
             if "rps" not in r:
-                out.append(f"| {r['name']} | – | – | – | – | – | – | – | {r['note']} |")
+                out.append(f"| {r['name']} | – | – | – | – | – | – | – | – | {r['note']} |")
                 continue
             ratio = f"{r['rps'] / hello['rps']:.2f}" if hello else "–"
             stmts = "–" if r.get("statements") is None else f"{r['statements']:.1f}"
+            tail = f"{r['p99_us'] / r['p50_us']:.1f}" if r["p50_us"] else "–"
             out.append(f"| {r['name']} | {r['rps']:,.0f} | {r['p50_us'] / 1000:.1f} | {r['p99_us'] / 1000:.1f} | "
-                       f"{ratio} | {_ms(r['cpu_ms'])} | {_ms(r['db_cpu_ms'])} | {stmts} | {r['note']} |")
+                       f"{tail} | {ratio} | {_ms(r['cpu_ms'])} | {_ms(r['db_cpu_ms'])} | {stmts} | {r['note']} |")
         return "\n".join(out)
 
 
@@ -264,25 +271,45 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
-_COUNTED = ("Questions", "Com_begin", "Com_commit", "Com_rollback")
-
-
-def db_statements() -> int | None:
-    """The statements the database server has run so far, BEGIN / COMMIT / ROLLBACK not counted (the
-    budgets' rule), from its global counters: divided by the requests of a scenario, the statements per
-    request. Counts every client, so run the bench on a quiet server."""
+def server_counts(base: str) -> tuple[float, float] | None:
+    """(SQL statements sent, API requests answered) by the server process so far, from its /metrics:
+    `db_statements_total` leaves out BEGIN / COMMIT / ROLLBACK as the budgets do. The server's own
+    counts, so other clients of a shared database server do not skew them (the global `Questions`
+    counter did, with other work on the machine)."""
+    statements = requests = 0.0
     try:
-        c = connect(URL)
-        try:
-            rows = dict(q(c, "SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions', 'Com_begin', "
-                             "'Com_commit', 'Com_rollback')"))
-        finally:
-            c.close()
-        v = {k: int(rows.get(k, 0)) for k in _COUNTED}
-    except (pymysql.Error, OSError, ValueError):
+        with urllib.request.urlopen(base + "/metrics", timeout=10) as r:
+            for ln in r.read().decode().splitlines():
+                if ln.startswith("db_statements_total "):
+                    statements = float(ln.split()[1])
+                elif ln.startswith("http_requests_total{") and 'route="/metrics"' not in ln:
+                    requests += float(ln.rsplit(" ", 1)[1])
+    except (urllib.error.URLError, OSError, ValueError):
         return None
-    # connect() + SHOW: the probe's own statements are a handful against thousands of requests
-    return v["Questions"] - v["Com_begin"] - v["Com_commit"] - v["Com_rollback"]
+    return statements, requests
+
+
+def drained(base: str, counted: bool) -> tuple[float, float] | None:
+    """Wait until the requests wrk left in flight are answered (they would be charged to the next
+    measurement otherwise: at 64 connections and ~100 requests/s, more than half a second of work),
+    then the server's counts."""
+    if not counted:
+        time.sleep(1.0)
+        return None
+    last, since = server_counts(base), time.monotonic()
+    deadline = since + 15
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = server_counts(base)
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= 0.3:
+            break
+    return last
+
+
+def load() -> str:
+    return "load average " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def database_pid() -> int | None:
@@ -318,6 +345,7 @@ def main() -> int:
         log("wrk is not installed: apt-get install wrk (make bench does it when run as root)")
         return 2
     t_start = time.monotonic()
+    load_before = load()
     env = {"APP_ENV": "dev", "LOG_JSON": "0", "UPLOAD_DIR": str(ROOT / "var" / "bench-uploads")}
     log(f"data: {db_name(URL)}")
     marker = seed(URL, holders=HOLDERS, appointments=APPOINTMENTS, env=env, log=log)
@@ -356,6 +384,7 @@ def main() -> int:
         b = f"http://127.0.0.1:{base_port}"
         bench.routes = set(json.loads(call("GET", api + "/api/v1/openapi.json")[1])["paths"])
         bench.pids = {api: app.pid, b: baseline.pid}
+        bench.counted = {api}
 
         def want(key: str) -> bool:
             return not ONLY or key in ONLY
@@ -404,6 +433,10 @@ def main() -> int:
                 cpu = (f", {raw['cpu_ms'] / row['cpu_ms']:.2f} by server CPU per request"
                        if raw.get("cpu_ms") and row.get("cpu_ms") else "")
                 row["note"] = f"**{row['rps'] / raw['rps']:.2f} × raw aiomysql** by requests/s{cpu}; " + row["note"]
+        if want("scan16"):
+            bench.measure("venue scan, 16 connections", api,
+                          lambda ph: qr_lines("/api/v1/venue/scan", n_for(ph, 60_000)), unique=True,
+                          connections=16, note="target p99 ≤ 50 ms")
         if want("qr"):
             bench.measure("card QR issue (POST /api/v1/me/card/qr)", api,
                           lambda ph: [("POST", "/api/v1/me/card/qr", t, "") for t in holder_tokens])
@@ -432,6 +465,7 @@ def main() -> int:
             small_app = start([sys.executable, "-m", "server"], server_env(small_url, sport),
                               f"http://127.0.0.1:{sport}/healthz")
             bench.pids[f"http://127.0.0.1:{sport}"] = small_app.pid
+            bench.counted.add(f"http://127.0.0.1:{sport}")
             row = bench.measure("staff list, first page (10,000 appointments)", f"http://127.0.0.1:{sport}",
                                 lambda ph: [("GET", "/api/v1/staff/appointments?limit=20", t, "") for t in stokens],
                                 route="/api/v1/staff/appointments")
@@ -510,7 +544,7 @@ def main() -> int:
     print()
     print(bench.table())
     print()
-    print(f"(whole run {time.monotonic() - t_start:.0f} s)")
+    print(f"(whole run {time.monotonic() - t_start:.0f} s; {load_before} before, {load()} after)")
     return 0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import os
 import tempfile
 
@@ -21,10 +22,12 @@ from server.core.pagination import keyset_page
 from server.core.privacy import mask_phone
 from server.core.timeutil import day_start_utc, iso
 from server.core.validators import ID_RE
+from server.db.database import Query
 from server.db.tables import accounts, appointment_history, appointments, services, windows
 
+# what a listed or exported row shows, no more: the driver parses a descriptor per column of every result
 _COLUMNS = [appointments.c.id, appointments.c.status, appointments.c.service_id, appointments.c.window_id,
-            appointments.c.district, appointments.c.holder_name, appointments.c.holder_id, appointments.c.deadline_at,
+            appointments.c.district, appointments.c.holder_name, appointments.c.deadline_at,
             appointments.c.created_at, appointments.c.updated_at, appointments.c.version, appointments.c.content]
 
 
@@ -122,13 +125,20 @@ async def staff_list(db, scope, f, now: dt.datetime) -> dict:
     return keyset_page(rows, f.limit, lambda r: _row(r, now))
 
 
-async def my_list(db, holder_id: int, status: str | None, cursor: int | None, limit: int, now: dt.datetime) -> dict:
-    stmt = sa.select(*_COLUMNS, *_NAMES).where(appointments.c.holder_id == holder_id)
+@functools.cache
+def _my_list(status: bool, cursor: bool) -> Query:
+    """The holder's list, compiled once for each of its four shapes."""
+    stmt = sa.select(*_COLUMNS, *_NAMES).where(appointments.c.holder_id == sa.bindparam("h"))
     if status:
-        stmt = stmt.where(appointments.c.status == status)
+        stmt = stmt.where(appointments.c.status == sa.bindparam("s"))
     if cursor:
-        stmt = stmt.where(appointments.c.id < cursor)
-    rows = await db.fetchall(stmt.order_by(appointments.c.id.desc()).limit(limit + 1))
+        stmt = stmt.where(appointments.c.id < sa.bindparam("c"))
+    return Query(stmt.order_by(appointments.c.id.desc()).limit(sa.bindparam("n")))
+
+
+async def my_list(db, holder_id: int, status: str | None, cursor: int | None, limit: int, now: dt.datetime) -> dict:
+    rows = await db.fetchall(_my_list(bool(status), bool(cursor)),
+                             {"h": holder_id, "s": status, "c": cursor, "n": limit + 1})
     return keyset_page(rows, limit, lambda r: _row(r, now))
 
 

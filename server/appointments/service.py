@@ -9,6 +9,7 @@ exactly one succeed; the other gets 409 with the appointment as it is now.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 
 import sqlalchemy as sa
@@ -463,6 +464,18 @@ async def scope_of(db, account_id: int, roles) -> StaffScope:
     return StaffScope({r["id"] for r in rows}, any(r["is_city"] for r in rows))
 
 
+@functools.cache
+def _staff_update(forward: bool, complete: bool) -> Query:
+    """The action's write of the locked row, compiled once for each of its three shapes."""
+    values = dict(status=sa.bindparam("to"), deadline_at=sa.bindparam("deadline"),
+                  version=appointments.c.version + 1, updated_at=sa.bindparam("now"))
+    if forward:
+        values.update(window_id=sa.bindparam("w"), district=sa.bindparam("d"))
+    if complete:
+        values["completed_at"] = sa.bindparam("now")
+    return Query(appointments.update().where(appointments.c.id == sa.bindparam("id")).values(**values))
+
+
 async def staff_action(deps, principal, appt_id: int, *, action: str, opinion: str, to_window_id: int | None,
                        version: int) -> dict:
     """受理 / 预审 / 办结 / 转办 / 退回, each with an opinion, from PC or phone."""
@@ -492,7 +505,7 @@ async def staff_action(deps, principal, appt_id: int, *, action: str, opinion: s
                                            details={"current": await view(tx, appt, now, deps.upload_links,
                                                                           for_staff=True, **held)})
         deadline = deadline_for(to_status, service, now, cal)
-        values: dict = dict(status=to_status, deadline_at=deadline, version=appointments.c.version + 1, updated_at=now)
+        values: dict = dict(status=to_status, deadline_at=deadline, updated_at=now)
         target = old_window
         if action == "forward":
             if to_window_id == appt["window_id"]:
@@ -505,7 +518,9 @@ async def staff_action(deps, principal, appt_id: int, *, action: str, opinion: s
             values.update(window_id=to_window_id, district=target["district"])
         if action == "complete":
             values["completed_at"] = now
-        await tx.execute(appointments.update().where(appointments.c.id == appt_id).values(**values))
+        await tx.execute(_staff_update(action == "forward", action == "complete"),
+                         {"id": appt_id, "to": to_status, "deadline": deadline, "now": now,
+                          "w": values.get("window_id"), "d": values.get("district")})
         await _history(tx, appt_id, action, principal.id, principal.name, opinion, appt["status"], to_status, now,
                        from_window=appt["window_id"] if action == "forward" else None,
                        to_window=to_window_id if action == "forward" else None)

@@ -9,6 +9,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily
 
 REGISTRY = CollectorRegistry()
 
@@ -22,6 +23,30 @@ LATENCY = Histogram(
     registry=REGISTRY,
 )
 OUTBOX = Counter("outbox_deliveries_total", "Outbox delivery attempts", ["channel", "result"], registry=REGISTRY)
+
+
+class _Statements:
+    """SQL statements this process has sent (BEGIN, COMMIT and ROLLBACK not counted)."""
+
+    def __init__(self, source):
+        self.source = source
+
+    def collect(self):
+        yield CounterMetricFamily("db_statements", "SQL statements sent (BEGIN/COMMIT/ROLLBACK not counted)",
+                                  value=self.source())
+
+
+_statements: _Statements | None = None
+
+
+def count_statements(source) -> None:
+    """Publish `db_statements_total` from `source()` (the data layer's counter; the composition root
+    wires it, so this base module imports no layer above it). Later calls replace the source."""
+    global _statements
+    if _statements is None:
+        _statements = _Statements(source)
+        REGISTRY.register(_statements)
+    _statements.source = source
 
 
 def observe(route: str, method: str, status: int, seconds: float) -> None:

@@ -37,10 +37,15 @@ def utc_range(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return day_start_utc(first), day_start_utc(last + dt.timedelta(days=1))
 
 
+_CST_OFFSET = dt.timedelta(hours=8)
+
+
 def iso(value: dt.datetime | None) -> str | None:
     """A naive UTC datetime from the database as ISO 8601 in China Standard Time."""
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
+        # China has no daylight saving time: shifting by the fixed offset is what astimezone(CST) does,
+        # at a third of its cost (a listed row has three instants)
+        return (value + _CST_OFFSET).isoformat(timespec="seconds") + "+08:00"
     return value.astimezone(CST).isoformat(timespec="seconds")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import contextvars
 import datetime as dt
 import logging
 import sqlite3
@@ -85,6 +86,69 @@ class FifoGate:
                 fut.set_result(None)
                 return
         self._free += 1
+
+
+class RequestScope:
+    """One pooled connection per request, for as long as the request runs on without waiting.
+
+    A request reads its session and then, as a rule straight away, opens its transaction. Within a
+    scope (`one_connection_per_request`, entered by the web layer around every request) the
+    connection a use of the database gives back is parked here instead of the pool, and the next use
+    by the same task takes it again: no second wait in the pool's queue, no second gate turn. A
+    parked connection never outlives the task step that parked it: a `call_soon` hands it back to the
+    pool before the task's next step, so a request that goes on to wait for something else (an
+    executor, a remote service, another connection) never holds a connection while it waits.
+    """
+
+    __slots__ = ("task", "_parked", "_handle", "_closed")
+
+    def __init__(self, task: asyncio.Task | None):
+        self.task = task
+        self._parked: tuple[Any, Any, Any] | None = None  # (database, connection, release)
+        self._handle: asyncio.Handle | None = None
+        self._closed = False
+
+    def take(self, db) -> Any:
+        """The connection parked by `db` in this task's current step, or None."""
+        parked = self._parked
+        if parked is None or parked[0] is not db or asyncio.current_task() is not self.task:
+            return None
+        self._parked = None
+        self._handle.cancel()
+        return parked[1]
+
+    def park(self, db, conn, release) -> None:
+        """Keep `conn` for this task's next use of `db` in the current step; else `release()` it."""
+        if self._closed or self._parked is not None or asyncio.current_task() is not self.task:
+            release()
+            return
+        self._parked = (db, conn, release)
+        self._handle = asyncio.get_running_loop().call_soon(self.release)
+
+    def release(self) -> None:
+        parked, self._parked = self._parked, None
+        if parked is not None:
+            self._handle.cancel()
+            parked[2]()
+
+    def close(self) -> None:
+        self._closed = True
+        self.release()
+
+
+_request_scope: contextvars.ContextVar[RequestScope | None] = contextvars.ContextVar("db_request_scope", default=None)
+
+
+@contextlib.contextmanager
+def one_connection_per_request():
+    """Around a request's work (see RequestScope); the connection is back in the pool on exit."""
+    scope = RequestScope(asyncio.current_task())
+    token = _request_scope.set(scope)
+    try:
+        yield scope
+    finally:
+        _request_scope.reset(token)
+        scope.close()
 
 
 class Watchdog:
@@ -181,8 +245,69 @@ class Query:
 statement_listeners: list = []
 
 
-def _as_query(q: Query | sa.sql.ClauseElement | str) -> Query:
-    return q if isinstance(q, Query) else Query(q)
+class _Sent:
+    __slots__ = ("n",)
+
+    def __init__(self):
+        self.n = 0
+
+
+_sent = _Sent()
+
+
+def statements_sent() -> int:
+    """The statements this process has sent so far (BEGIN, COMMIT, ROLLBACK not counted): the
+    `db_statements_total` metric, which `make bench` divides by the requests of a scenario."""
+    return _sent.n
+
+
+# Statements built per request (filters, IN lists, cold paths) compiled once per shape: keyed by
+# SQLAlchemy's cache key (the statement's structure without its values), the compiled form is re-used
+# with each request's values. Compiling costs ~1 ms of CPU per statement; the key ~50 µs.
+_SHAPES: dict[tuple, Any] = {}
+_SHAPES_MAX = 1000
+
+
+def _bind_adhoc(stmt, dialect: str, params: Mapping | None) -> tuple[str, dict]:
+    """SQL text and parameters of a statement that is not a module-level `Query`."""
+    if isinstance(stmt, str):
+        return _with_defaults(*_text_query(stmt).compiled(dialect), params)
+    key = stmt._generate_cache_key()
+    if key is None:  # a construct SQLAlchemy cannot key: compiled every time
+        return _with_defaults(*Query(stmt).compiled(dialect), params)
+    shape = (dialect, key.key)
+    compiled = _SHAPES.get(shape)
+    if compiled is None:
+        if len(_SHAPES) >= _SHAPES_MAX:
+            _SHAPES.clear()
+        compiled = _SHAPES[shape] = stmt.compile(dialect=_DIALECTS[dialect], cache_key=key)
+    values = compiled.construct_params(params, extracted_parameters=key.bindparams, _check=False)
+    if compiled.post_compile_params or compiled.literal_execute_params:
+        # an IN list: its values become ordinary parameters of this execution's SQL text
+        expanded = compiled.construct_expanded_state(values)
+        return expanded.statement, expanded.parameters
+    return compiled.string, values
+
+
+def _with_defaults(sql: str, defaults: dict, params: Mapping | None) -> tuple[str, Mapping]:
+    if defaults:
+        merged = dict(defaults)
+        if params:
+            merged.update(params)
+        return sql, merged
+    return sql, params or {}
+
+
+_TEXTS: dict[str, Query] = {}
+
+
+def _text_query(sql: str) -> Query:
+    q = _TEXTS.get(sql)
+    if q is None:
+        if len(_TEXTS) >= _SHAPES_MAX:
+            _TEXTS.clear()
+        q = _TEXTS[sql] = Query(sql)
+    return q
 
 
 class Result:
@@ -202,17 +327,15 @@ class Tx:
         raise NotImplementedError
 
     def _bind(self, q, params):
-        query = _as_query(q)
-        sql, defaults = query.compiled(self.dialect)
+        if isinstance(q, Query):
+            sql, params = _with_defaults(*q.compiled(self.dialect), params)
+        else:
+            sql, params = _bind_adhoc(q, self.dialect, params)
+        _sent.n += 1
         if statement_listeners:
             for listener in statement_listeners:
                 listener(sql)
-        if defaults:
-            merged = dict(defaults)
-            if params:
-                merged.update(params)
-            return sql, merged
-        return sql, params or {}
+        return sql, params
 
     async def fetchall(self, q, params: Mapping | None = None) -> list[dict]:
         sql, p = self._bind(q, params)
@@ -261,6 +384,9 @@ class _MysqlTx(Tx):
     def __init__(self, conn, db: MysqlDatabase):
         self.conn = conn
         self.db = db
+        # one cursor for the statements of this use of the connection (a scan's five), not one each:
+        # every result is read whole (buffered), so the next statement finds the cursor clean
+        self._cur = None
 
     async def _run(self, sql, params, fetch):
         try:
@@ -271,24 +397,29 @@ class _MysqlTx(Tx):
     async def _run_unbounded(self, sql, params, fetch):
         pymysql = _mysql_errors()
         try:
-            async with self.conn.cursor() as cur:
-                await cur.execute(sql, params or None)
-                if fetch == "exec":
-                    return Result(cur.rowcount, cur.lastrowid)
-                if cur.description is None:
-                    return None if fetch == "one" else []
-                if fetch == "one":
-                    row = await cur.fetchone()
-                    return None if row is None else dict(zip([d[0] for d in cur.description], row))
-                return _rows(cur.description, await cur.fetchall())
-        except pymysql.err.IntegrityError as exc:
-            raise IntegrityError(str(exc)) from exc
-        except (pymysql.err.OperationalError, pymysql.err.InterfaceError, ConnectionError, OSError) as exc:
-            code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
-            # lock wait timeout / deadlock are operational errors too, but not an outage
-            if code in (1205, 1213):
-                raise
-            raise DatabaseUnavailable(str(exc)) from exc
+            cur = self._cur
+            if cur is None:
+                cur = self._cur = await self.conn.cursor()
+            await cur.execute(sql, params or None)
+            if fetch == "exec":
+                return Result(cur.rowcount, cur.lastrowid)
+            if cur.description is None:
+                return None if fetch == "one" else []
+            if fetch == "one":
+                row = await cur.fetchone()
+                return None if row is None else dict(zip([d[0] for d in cur.description], row))
+            return _rows(cur.description, await cur.fetchall())
+        except BaseException as exc:
+            self._cur = None  # a statement that failed may leave its cursor in any state: a new one next time
+            if isinstance(exc, pymysql.err.IntegrityError):
+                raise IntegrityError(str(exc)) from exc
+            if isinstance(exc, (pymysql.err.OperationalError, pymysql.err.InterfaceError, ConnectionError, OSError)):
+                code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+                # lock wait timeout / deadlock are operational errors too, but not an outage
+                if code in (1205, 1213):
+                    raise
+                raise DatabaseUnavailable(str(exc)) from exc
+            raise
 
 
 _HUNG = "the database stopped answering while this request waited"
@@ -383,6 +514,29 @@ class MysqlDatabase(_Autocommit):
 
     @contextlib.asynccontextmanager
     async def _conn(self):
+        scope = _request_scope.get()
+        conn = scope.take(self) if scope is not None else None
+        if conn is None:
+            conn = await self._acquire()
+
+        def release():
+            self.pool.release(conn)
+            self.gate.release()
+
+        try:
+            yield conn
+        except BaseException:
+            # a connection that saw an error may be broken; never hand it out again
+            conn.close()
+            release()
+            raise
+        if scope is None or conn.closed:
+            release()
+        else:
+            scope.park(self, conn, release)
+
+    async def _acquire(self):
+        """A pooled connection and its gate turn, both waited for in bounded time."""
         if self.pool is None:
             await self.connect()
         timeouts = self._timeouts
@@ -406,16 +560,10 @@ class MysqlDatabase(_Autocommit):
             if self._timeouts != timeouts:  # while the pool's lock was held by someone's hanging handshake
                 self.pool.release(conn)
                 raise DatabaseUnavailable(_HUNG)
-            try:
-                yield conn
-            except BaseException:
-                # a connection that saw an error may be broken; never hand it out again
-                conn.close()
-                raise
-            finally:
-                self.pool.release(conn)
-        finally:
+        except BaseException:
             self.gate.release()
+            raise
+        return conn
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
@@ -512,16 +660,28 @@ class SqliteDatabase(_Autocommit):
 
     @contextlib.asynccontextmanager
     async def _turn(self):
-        try:
-            await self.gate.acquire(self.timeout)
-        except TimeoutError as exc:
-            raise DatabaseUnavailable(f"the database was busy for {self.timeout} s") from exc
+        # the one connection's turn, kept within a request scope like a pooled connection (RequestScope)
+        scope = _request_scope.get()
+        if scope is None or scope.take(self) is None:
+            try:
+                await self.gate.acquire(self.timeout)
+            except TimeoutError as exc:
+                raise DatabaseUnavailable(f"the database was busy for {self.timeout} s") from exc
         try:
             if self.conn is None:
                 await self.connect()
-            yield self.conn
-        finally:
+        except BaseException:
             self.gate.release()
+            raise
+        try:
+            yield self.conn
+        except BaseException:
+            self.gate.release()
+            raise
+        if scope is None:
+            self.gate.release()
+        else:
+            scope.park(self, self.conn, self.gate.release)
 
     async def connect(self) -> None:
         import aiosqlite

@@ -30,7 +30,7 @@ from server.core.logctx import request_id_var
 from server.core.principal import Principal
 from server.core.tokens import token_hash
 from server.core.validators import INT64_MAX, INT64_MIN
-from server.db.database import DatabaseUnavailable, IntegrityError, Query
+from server.db.database import DatabaseUnavailable, IntegrityError, Query, one_connection_per_request
 from server.db.tables import accounts, idempotency_keys, sessions
 from server.web import security
 from server.web.auth_policy import Policy
@@ -262,6 +262,8 @@ class ApiHandler(tornado.web.RequestHandler):
         elapsed = self.request.request_time()
         route = self.route_name or "unmatched"
         metrics.observe(route, self.request.method, status, elapsed)
+        if not log.isEnabledFor(logging.INFO):  # LOG_LEVEL=WARNING: not even the record's fields are built
+            return
         log.info(
             "request",
             extra={
@@ -279,6 +281,11 @@ class ApiHandler(tornado.web.RequestHandler):
     # ------------------------------------------------------------------ the endpoint wrapper
 
     async def _run(self, ep: Endpoint, fn, args, kwargs) -> None:
+        # the session look-up and the transaction that follows it share one pooled connection
+        with one_connection_per_request():
+            await self._run_endpoint(ep, fn, args, kwargs)
+
+    async def _run_endpoint(self, ep: Endpoint, fn, args, kwargs) -> None:
         try:
             self._check_size(ep)
             await self._authenticate(ep.auth)

@@ -7,7 +7,14 @@ import urllib.parse
 import pytest
 import sqlalchemy as sa
 
-from server.db.database import DatabaseUnavailable, IntegrityError, Query, Watchdog, open_database
+from server.db.database import (
+    DatabaseUnavailable,
+    IntegrityError,
+    Query,
+    Watchdog,
+    one_connection_per_request,
+    open_database,
+)
 from server.db.tables import kv_store, outbox
 from tests.fakes.tcp_proxy import TcpProxy
 
@@ -22,6 +29,20 @@ async def test_round_trip_types_and_compiled_once(deps):
     assert row == {"k": "a", "v": "中文✓", "expires_at": when}
     assert isinstance(row["expires_at"], dt.datetime)
     assert _GET.compiled(db.dialect) is _GET.compiled(db.dialect)
+
+
+async def test_statements_built_per_request_are_compiled_once_per_shape_and_bound_anew(deps):
+    db = deps.db
+    await db.execute(kv_store.insert().values(k="s1", v="one"))
+    await db.execute(kv_store.insert().values(k="s2", v="two"))
+    for k, v in (("s1", "one"), ("s2", "two"), ("s3", None)):
+        assert await db.fetchval(sa.select(kv_store.c.v).where(kv_store.c.k == k)) == v
+    # IN lists of any length share a shape; their values are expanded per execution
+    rows = await db.fetchall(sa.select(kv_store.c.v).where(kv_store.c.k.in_(["s1", "s2"])).order_by(kv_store.c.k))
+    assert [r["v"] for r in rows] == ["one", "two"]
+    rows = await db.fetchall(sa.select(kv_store.c.v).where(kv_store.c.k.in_(["s2"])))
+    assert [r["v"] for r in rows] == ["two"]
+    assert await db.fetchval("SELECT 7") == 7
 
 
 async def test_unique_violation_is_typed(deps):
@@ -71,6 +92,36 @@ async def test_waiters_for_a_connection_are_served_in_arrival_order(db_url):
         waiters.append(asyncio.create_task(use("newcomer")))  # arrives the moment the connection is free
         await asyncio.wait_for(asyncio.gather(*waiters), 10)
         assert order == ["w0", "w1", "w2", "w3", "newcomer"]
+    finally:
+        await db.close()
+
+
+async def test_a_request_keeps_its_connection_from_one_use_to_the_next_but_never_across_a_wait(db_url):
+    """Session look-up then transaction: one turn for both, not a second wait behind later arrivals;
+    once the request waits for anything else, the connection is back for the others."""
+    db = open_database(db_url, pool_size=1, timeout=5)
+    order: list[str] = []
+
+    async def other():
+        async with db.connection() as c:
+            await c.fetchval("SELECT 1")
+            order.append("other")
+
+    try:
+        await db.fetchval("SELECT 1")
+        with one_connection_per_request():
+            async with db.connection() as c:
+                await c.fetchval("SELECT 1")
+                waiter = asyncio.create_task(other())
+                await asyncio.sleep(0.02)  # the other one waits for the one connection
+            async with db.transaction() as tx:  # straight on: the same turn
+                await tx.fetchval("SELECT 2")
+                order.append("request")
+            assert order == ["request"]
+            await asyncio.wait_for(waiter, 5)  # the request waits: the connection is the other's
+            assert order == ["request", "other"]
+            assert await db.fetchval("SELECT 3") == 3
+        assert db.gate.free == 1 and db.gate.waiting == 0
     finally:
         await db.close()
 
