@@ -485,6 +485,15 @@ class MysqlDatabase(_Autocommit):
         except TimeoutError as exc:
             raise self.timed_out(conn, what) from exc
 
+    async def control(self, conn, what: str) -> None:
+        """BEGIN or COMMIT: bounded, and any failure of the server on it answered as DatabaseUnavailable."""
+        try:
+            await self.bounded(conn, what)
+        except DatabaseUnavailable:
+            raise
+        except Exception as exc:
+            raise DatabaseUnavailable(str(exc)) from exc
+
     async def connect(self) -> None:
         import aiomysql
 
@@ -569,12 +578,7 @@ class MysqlDatabase(_Autocommit):
     async def transaction(self) -> AsyncIterator[Tx]:
         async with self._conn() as conn:
             tx = _MysqlTx(conn, self)
-            try:
-                await self.bounded(conn, "BEGIN")
-            except DatabaseUnavailable:
-                raise
-            except Exception as exc:
-                raise DatabaseUnavailable(str(exc)) from exc
+            await self.control(conn, "BEGIN")
             try:
                 yield tx
             except BaseException:
@@ -582,12 +586,7 @@ class MysqlDatabase(_Autocommit):
                     with contextlib.suppress(Exception):
                         await self.bounded(conn, "ROLLBACK")
                 raise
-            try:
-                await self.bounded(conn, "COMMIT")
-            except DatabaseUnavailable:
-                raise
-            except Exception as exc:
-                raise DatabaseUnavailable(str(exc)) from exc
+            await self.control(conn, "COMMIT")
 
     @contextlib.asynccontextmanager
     async def connection(self) -> AsyncIterator[Tx]:
