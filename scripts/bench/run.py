@@ -376,7 +376,11 @@ def main() -> int:
     bench = Bench()
     try:
         log("starting the servers")
-        app = start([sys.executable, "-m", "server"], server_env(URL, port), f"http://127.0.0.1:{port}/healthz")
+        profile = os.environ.get("BENCH_PROFILE")  # a file: the app server runs under cProfile, stats written at exit
+        app_cmd = [sys.executable, "-m", "server"]
+        if profile:
+            app_cmd[1:1] = ["-m", "cProfile", "-o", profile]
+        app = start(app_cmd, server_env(URL, port), f"http://127.0.0.1:{port}/healthz")
         baseline = start([sys.executable, "-m", "scripts.bench.baseline", "--port", str(base_port), "--url", URL,
                           "--pool-size", POOL],
                          server_env(URL, base_port), f"http://127.0.0.1:{base_port}/hello")
