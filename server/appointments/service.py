@@ -13,6 +13,8 @@ import functools
 import json
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from server import errors
 from server.calendar import service as workcal
@@ -423,29 +425,29 @@ class StaffScope:
 
 MAX_SUBSCRIPTIONS = 50  # one-time messages a holder may have allowed and not yet received
 _T = wechat_subscriptions.c
-_SUBSCRIPTION_LOCK = Query(sa.select(_T.remaining).where(_T.account_id == sa.bindparam("a"),
-                                                         _T.template == sa.bindparam("t")).with_for_update())
-_ADD_SUBSCRIPTION = Query(wechat_subscriptions.update().where(
-    _T.account_id == sa.bindparam("a"), _T.template == sa.bindparam("t")).values(
-    remaining=sa.case((_T.remaining + sa.bindparam("add") > MAX_SUBSCRIPTIONS, MAX_SUBSCRIPTIONS),
-                      else_=_T.remaining + sa.bindparam("add")),
-    updated_at=sa.bindparam("now")))
+_SUBSCRIPTION_KEY = dict(account_id=sa.bindparam("a"), template=sa.bindparam("t"), remaining=sa.bindparam("add"),
+                         updated_at=sa.bindparam("now"))
+# one upsert per dialect: a new row starts at `add`, an existing one grows by it up to the cap
+_ADD_SUBSCRIPTION = {
+    "mysql": Query(mysql_insert(wechat_subscriptions).values(**_SUBSCRIPTION_KEY).on_duplicate_key_update(
+        remaining=sa.func.least(_T.remaining + sa.bindparam("add"), MAX_SUBSCRIPTIONS),
+        updated_at=sa.bindparam("now"))),
+    "sqlite": Query(sqlite_insert(wechat_subscriptions).values(**_SUBSCRIPTION_KEY).on_conflict_do_update(
+        index_elements=[_T.account_id, _T.template],
+        set_={"remaining": sa.func.min(_T.remaining + sa.bindparam("add"), MAX_SUBSCRIPTIONS),
+              "updated_at": sa.bindparam("now")})),
+}
+_SUBSCRIPTION = Query(sa.select(_T.remaining).where(_T.account_id == sa.bindparam("a"), _T.template == sa.bindparam("t")))
 
 
 async def allow_messages(deps, holder_id: int, template: str, accepted: bool) -> dict:
     """小程序订阅消息授权: each acceptance allows one more progress message (at most
-    `MAX_SUBSCRIPTIONS` kept); a refusal adds none. The counter changes in one statement."""
-    add = 1 if accepted else 0
-    now = deps.clock()
+    `MAX_SUBSCRIPTIONS` kept); a refusal adds none. The counter changes in one upsert (two first
+    grants at once cannot both insert); the answer is read back inside the same transaction."""
+    key = {"a": holder_id, "t": template}
     async with deps.db.transaction() as tx:
-        row = await tx.fetchone(_SUBSCRIPTION_LOCK, {"a": holder_id, "t": template})
-        if row is None:
-            await tx.insert(wechat_subscriptions, dict(account_id=holder_id, template=template, remaining=add,
-                                                       updated_at=now))
-            remaining = add
-        else:
-            await tx.execute(_ADD_SUBSCRIPTION, {"a": holder_id, "t": template, "add": add, "now": now})
-            remaining = min(row["remaining"] + add, MAX_SUBSCRIPTIONS)
+        await tx.execute(_ADD_SUBSCRIPTION[tx.dialect], {**key, "add": 1 if accepted else 0, "now": deps.clock()})
+        remaining = await tx.fetchval(_SUBSCRIPTION, key)
     return {"template": template, "remaining": remaining}
 
 

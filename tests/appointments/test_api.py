@@ -379,3 +379,19 @@ async def test_export_writes_submission_times_as_excel_date_times(api, deps):
     assert isinstance(cell.value, dt.datetime) and cell.number_format == 'yyyy"年"m"月"d"日" hh:mm:ss'
     created = (await api.get("/api/v1/staff/appointments?status=submitted", token=clerk)).json["items"][0]["created_at"]
     assert abs((cell.value - dt.datetime.fromisoformat(created).replace(tzinfo=None)).total_seconds()) < 1
+
+
+async def test_first_subscription_grants_at_once_both_count(api, deps):
+    """Two first grants of one template at once (a double tap): one upsert each, no duplicate-key 500,
+    and the counter ends at 2; the cap holds (50)."""
+    zhang = await api.login_sms("13800000001")
+    answers = await asyncio.gather(*(api.post("/api/v1/me/wechat-subscriptions", {"template": "appointment_progress"},
+                                              token=zhang) for _ in range(2)))
+    assert [r.status for r in answers] == [200, 200], answers
+    assert sorted(r.json["remaining"] for r in answers)[-1] == 2
+    for _ in range(60):
+        r = await api.post("/api/v1/me/wechat-subscriptions", {"template": "appointment_progress"}, token=zhang)
+    assert r.status == 200 and r.json["remaining"] == 50
+    r = await api.post("/api/v1/me/wechat-subscriptions", {"template": "appointment_progress", "accepted": False},
+                       token=zhang)
+    assert r.json["remaining"] == 50
