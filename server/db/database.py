@@ -16,6 +16,7 @@ import datetime as dt
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Mapping
+from time import monotonic as _monotonic
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -100,13 +101,22 @@ class RequestScope:
     executor, a remote service, another connection) never holds a connection while it waits.
     """
 
-    __slots__ = ("task", "_parked", "_handle", "_closed")
+    __slots__ = ("task", "_parked", "_handle", "_closed", "_token")
 
     def __init__(self, task: asyncio.Task | None):
         self.task = task
         self._parked: tuple[Any, Any, Any] | None = None  # (database, connection, release)
         self._handle: asyncio.Handle | None = None
         self._closed = False
+        self._token = None
+
+    def __enter__(self) -> RequestScope:
+        self._token = _request_scope.set(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _request_scope.reset(self._token)
+        self.close()
 
     def take(self, db) -> Any:
         """The connection parked by `db` in this task's current step, or None."""
@@ -139,21 +149,15 @@ class RequestScope:
 _request_scope: contextvars.ContextVar[RequestScope | None] = contextvars.ContextVar("db_request_scope", default=None)
 
 
-@contextlib.contextmanager
-def one_connection_per_request():
-    """Around a request's work (see RequestScope); the connection is back in the pool on exit."""
-    scope = RequestScope(asyncio.current_task())
-    token = _request_scope.set(scope)
-    try:
-        yield scope
-    finally:
-        _request_scope.reset(token)
-        scope.close()
+def one_connection_per_request() -> RequestScope:
+    """`with one_connection_per_request():` around a request's work (see RequestScope); the
+    connection is back in the pool on exit."""
+    return RequestScope(asyncio.current_task())
 
 
 class Watchdog:
-    """Bounds waits for the database server: `within` awaits something for at most `timeout` seconds,
-    else cancels it and raises TimeoutError.
+    """Bounds waits for the database server: the awaits inside `with watchdog.bound():` last at most
+    `timeout` seconds, else they are cancelled and the block raises TimeoutError.
 
     One coarse timer for every wait in flight (checked every `tick` s, so a wait ends between `timeout`
     and `timeout + tick`) instead of a timer per statement: `asyncio.timeout` around each statement
@@ -168,21 +172,11 @@ class Watchdog:
         self._expired: set[asyncio.Task] = set()
         self._task: asyncio.Task | None = None
 
-    async def within(self, aw):
-        loop = asyncio.get_running_loop()
-        task = asyncio.current_task()
-        self._deadlines[task] = loop.time() + self.timeout
-        if self._task is None or self._task.get_loop() is not loop:
-            self._task = loop.create_task(self._watch())
-        try:
-            return await aw
-        except asyncio.CancelledError:
-            if self._disown(task) and task.uncancel() == 0:  # cancelled by us alone: time is up
-                raise TimeoutError() from None
-            raise
-        finally:
-            if self._disown(task):  # time ran out just as the wait ended and the cancellation never landed
-                task.uncancel()
+    def bound(self) -> _Bound:
+        """A bound for the current task (a context manager, not a coroutine: a statement is awaited
+        through no extra frame), reusable there for block after block: a connection's use makes one
+        for all its statements."""
+        return _Bound(self)
 
     def _disown(self, task) -> bool:
         """Stop watching `task`; True when it was cancelled for being late."""
@@ -196,7 +190,7 @@ class Watchdog:
         loop = asyncio.get_running_loop()
         idle = 0
         try:
-            while idle < 10:  # ends after about a second with nothing to watch; `within` starts it again
+            while idle < 10:  # ends after about a second with nothing to watch; a bound starts it again
                 await asyncio.sleep(self.tick)
                 idle = 0 if self._deadlines else idle + 1
                 now = loop.time()
@@ -214,6 +208,36 @@ class Watchdog:
         if self._task is not None:
             self._task.cancel()
             self._task = None
+
+
+class _Bound:
+    """The watchdog's bound around the awaits of a `with` block of one task; reusable, so a
+    connection's use makes one for all its statements."""
+
+    __slots__ = ("_wd", "_task", "_loop")
+
+    def __init__(self, wd: Watchdog):
+        self._wd = wd
+        self._loop = loop = asyncio.get_running_loop()
+        self._task = asyncio.current_task(loop)
+        if wd._task is not None and wd._task.get_loop() is not loop:  # left over from another event loop
+            wd._task = None
+
+    def __enter__(self) -> None:
+        wd = self._wd
+        # the event loop's clock (BaseEventLoop.time is time.monotonic), without the method call
+        wd._deadlines[self._task] = _monotonic() + wd.timeout
+        if wd._task is None:
+            wd._task = self._loop.create_task(wd._watch())
+
+    def __exit__(self, et, exc, tb) -> None:
+        task = self._task
+        if self._wd._disown(task):  # cancelled for being late
+            if et is not None and issubclass(et, asyncio.CancelledError):
+                if task.uncancel() == 0:  # by us alone: time is up
+                    raise TimeoutError() from None
+            else:  # time ran out just as the wait ended and the cancellation never landed
+                task.uncancel()
 
 
 class Query:
@@ -381,45 +405,49 @@ def _mysql_errors():
 class _MysqlTx(Tx):
     dialect = "mysql"
 
-    def __init__(self, conn, db: MysqlDatabase):
+    def __init__(self, conn, db: MysqlDatabase, bound: _Bound):
         self.conn = conn
         self.db = db
+        self._bound = bound  # the watchdog's, for every statement of this use
         # one cursor for the statements of this use of the connection (a scan's five), not one each:
         # every result is read whole (buffered), so the next statement finds the cursor clean
         self._cur = None
 
     async def _run(self, sql, params, fetch):
         try:
-            return await self.db.watchdog.within(self._run_unbounded(sql, params, fetch))
-        except TimeoutError as exc:  # only ours: the driver's own OSErrors become DatabaseUnavailable inside
+            with self._bound:
+                try:
+                    cur = self._cur
+                    if cur is None:
+                        cur = self._cur = await self.conn.cursor()
+                    await cur.execute(sql, params or None)
+                    if fetch == "exec":
+                        return Result(cur.rowcount, cur.lastrowid)
+                    if cur.description is None:
+                        return None if fetch == "one" else []
+                    if fetch == "one":
+                        row = await cur.fetchone()
+                        return None if row is None else dict(zip([d[0] for d in cur.description], row))
+                    return _rows(cur.description, await cur.fetchall())
+                except BaseException as exc:
+                    self._cur = None  # a statement that failed may leave its cursor in any state: a new one next time
+                    _driver_error(exc)
+                    raise
+        except TimeoutError as exc:  # only ours: the driver's own OSErrors became DatabaseUnavailable above
             raise self.db.timed_out(self.conn, "statement") from exc
 
-    async def _run_unbounded(self, sql, params, fetch):
-        pymysql = _mysql_errors()
-        try:
-            cur = self._cur
-            if cur is None:
-                cur = self._cur = await self.conn.cursor()
-            await cur.execute(sql, params or None)
-            if fetch == "exec":
-                return Result(cur.rowcount, cur.lastrowid)
-            if cur.description is None:
-                return None if fetch == "one" else []
-            if fetch == "one":
-                row = await cur.fetchone()
-                return None if row is None else dict(zip([d[0] for d in cur.description], row))
-            return _rows(cur.description, await cur.fetchall())
-        except BaseException as exc:
-            self._cur = None  # a statement that failed may leave its cursor in any state: a new one next time
-            if isinstance(exc, pymysql.err.IntegrityError):
-                raise IntegrityError(str(exc)) from exc
-            if isinstance(exc, (pymysql.err.OperationalError, pymysql.err.InterfaceError, ConnectionError, OSError)):
-                code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
-                # lock wait timeout / deadlock are operational errors too, but not an outage
-                if code in (1205, 1213):
-                    raise
-                raise DatabaseUnavailable(str(exc)) from exc
-            raise
+
+def _driver_error(exc: BaseException) -> None:
+    """Raise the error of ours that a driver error means, if any (else the caller re-raises it)."""
+    pymysql = _mysql_errors()
+    if isinstance(exc, pymysql.err.IntegrityError):
+        raise IntegrityError(str(exc)) from exc
+    if isinstance(exc, (pymysql.err.OperationalError, pymysql.err.InterfaceError, ConnectionError, OSError)):
+        code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+        # lock wait timeout / deadlock are operational errors too, but not an outage
+        if code in (1205, 1213):
+            return
+        raise DatabaseUnavailable(str(exc)) from exc
 
 
 _HUNG = "the database stopped answering while this request waited"
@@ -478,19 +506,21 @@ class MysqlDatabase(_Autocommit):
         conn.close()
         return DatabaseUnavailable(f"no answer to a {what} within {self.timeout} s")
 
-    async def bounded(self, conn, what: str) -> None:
+    async def bounded(self, conn, what: str, bound: _Bound) -> None:
         """BEGIN, COMMIT or ROLLBACK on `conn`, bounded like a statement."""
         try:
-            await self.watchdog.within(getattr(conn, what.lower())())
+            with bound:
+                await getattr(conn, what.lower())()
         except TimeoutError as exc:
             raise self.timed_out(conn, what) from exc
 
-    async def control(self, conn, what: str) -> None:
+    async def control(self, conn, what: str, bound: _Bound) -> None:
         """BEGIN or COMMIT: bounded, and any failure of the server on it answered as DatabaseUnavailable."""
         try:
-            await self.bounded(conn, what)
-        except DatabaseUnavailable:
-            raise
+            with bound:
+                await getattr(conn, what.lower())()
+        except TimeoutError as exc:
+            raise self.timed_out(conn, what) from exc
         except Exception as exc:
             raise DatabaseUnavailable(str(exc)) from exc
 
@@ -521,30 +551,8 @@ class MysqlDatabase(_Autocommit):
             await self.pool.wait_closed()
             self.pool = None
 
-    @contextlib.asynccontextmanager
-    async def _conn(self):
-        scope = _request_scope.get()
-        conn = scope.take(self) if scope is not None else None
-        if conn is None:
-            conn = await self._acquire()
 
-        def release():
-            self.pool.release(conn)
-            self.gate.release()
-
-        try:
-            yield conn
-        except BaseException:
-            # a connection that saw an error may be broken; never hand it out again
-            conn.close()
-            release()
-            raise
-        if scope is None or conn.closed:
-            release()
-        else:
-            scope.park(self, conn, release)
-
-    async def _acquire(self):
+    async def _acquire(self, bound: _Bound):
         """A pooled connection and its gate turn, both waited for in bounded time."""
         if self.pool is None:
             await self.connect()
@@ -561,7 +569,8 @@ class MysqlDatabase(_Autocommit):
                 raise DatabaseUnavailable(_HUNG)
             try:
                 # a free connection comes at once; a new one is bounded too (its handshake may hang)
-                conn = await self.watchdog.within(self.pool.acquire())
+                with bound:
+                    conn = await self.pool.acquire()
             except TimeoutError as exc:
                 raise DatabaseUnavailable(f"no new database connection within {self.timeout} s") from exc
             except Exception as exc:
@@ -574,25 +583,68 @@ class MysqlDatabase(_Autocommit):
             raise
         return conn
 
-    @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
-        async with self._conn() as conn:
-            tx = _MysqlTx(conn, self)
-            await self.control(conn, "BEGIN")
-            try:
-                yield tx
-            except BaseException:
-                if not conn.closed:
-                    with contextlib.suppress(Exception):
-                        await self.bounded(conn, "ROLLBACK")
-                raise
-            await self.control(conn, "COMMIT")
+    def transaction(self) -> _MysqlUse:
+        """`async with db.transaction() as tx:` committed at the end, rolled back on any error."""
+        return _MysqlUse(self, True)
 
-    @contextlib.asynccontextmanager
-    async def connection(self) -> AsyncIterator[Tx]:
+    def connection(self) -> _MysqlUse:
         """Autocommit statements on one pooled connection (reads, single writes)."""
-        async with self._conn() as conn:
-            yield _MysqlTx(conn, self)
+        return _MysqlUse(self, False)
+
+
+class _MysqlUse:
+    """One use of a pooled connection (the request's parked one when there is one, see RequestScope),
+    in a transaction or in autocommit. A class rather than an `asynccontextmanager`: a scan uses two,
+    and an async generator costs several times the calls."""
+
+    __slots__ = ("db", "transactional", "conn", "scope", "bound")
+
+    def __init__(self, db: MysqlDatabase, transactional: bool):
+        self.db = db
+        self.transactional = transactional
+
+    async def __aenter__(self) -> _MysqlTx:
+        db = self.db
+        bound = self.bound = db.watchdog.bound()
+        scope = self.scope = _request_scope.get()
+        conn = scope.take(db) if scope is not None else None
+        if conn is None:
+            conn = await db._acquire(bound)
+        self.conn = conn
+        if self.transactional:
+            try:
+                await db.control(conn, "BEGIN", bound)
+            except BaseException:
+                self._discard()
+                raise
+        return _MysqlTx(conn, db, bound)
+
+    async def __aexit__(self, et, exc, tb) -> None:
+        conn, db, kept = self.conn, self.db, False
+        try:
+            if et is None:
+                if self.transactional:
+                    await db.control(conn, "COMMIT", self.bound)
+                kept = True
+            elif self.transactional and not conn.closed:
+                with contextlib.suppress(Exception):
+                    await db.bounded(conn, "ROLLBACK", self.bound)
+        finally:
+            if not kept:
+                self._discard()
+            elif self.scope is None or conn.closed:
+                self._release()
+            else:
+                self.scope.park(db, conn, self._release)
+
+    def _discard(self) -> None:
+        # a connection that saw an error may be broken; never hand it out again
+        self.conn.close()
+        self._release()
+
+    def _release(self) -> None:
+        self.db.pool.release(self.conn)
+        self.db.gate.release()
 
 
 # --------------------------------------------------------------------------- SQLite

@@ -205,16 +205,30 @@ async def test_the_watchdog_bounds_a_wait_and_tells_its_own_cancellation_from_ot
     dog = Watchdog(0.2, tick=0.05)
     loop = asyncio.get_running_loop()
     try:
-        assert await dog.within(asyncio.sleep(0, "fast")) == "fast"
+        bound = dog.bound()
+        with bound:
+            assert await asyncio.sleep(0, "fast") == "fast"
         start = loop.time()
-        with pytest.raises(TimeoutError):
-            await dog.within(asyncio.sleep(10))
+        with pytest.raises(TimeoutError), bound:
+            await asyncio.sleep(10)
         assert 0.15 < loop.time() - start < 1
         assert asyncio.current_task().cancelling() == 0  # the task itself is not left cancelled
         await asyncio.sleep(0.3)  # and goes on waiting normally, unwatched
+        # the same bound, used again, gives the next block its own full time
+        start = loop.time()
+        with bound:
+            await asyncio.sleep(0.1)
+        with pytest.raises(TimeoutError), bound:
+            await asyncio.sleep(10)
+        assert 0.15 < loop.time() - start - 0.1 < 1
         # a cancellation from elsewhere stays a cancellation
         patient = Watchdog(5)
-        other = asyncio.create_task(patient.within(asyncio.sleep(10)))
+
+        async def wait_long():
+            with patient.bound():
+                await asyncio.sleep(10)
+
+        other = asyncio.create_task(wait_long())
         await asyncio.sleep(0.05)
         other.cancel()
         with pytest.raises(asyncio.CancelledError):
