@@ -25,6 +25,7 @@ from server import errors
 from server.core.validators import is_ascii_digits
 from server.web.draining import DrainingHTTPServer
 from server.web.jsonutil import dumps
+from server.web.routing import RouteIndex
 
 DRAIN_FACTOR = 2
 
@@ -116,7 +117,25 @@ class _BodyLimit(httputil.HTTPMessageDelegate):
 
 
 class ApiApplication(tornado.web.Application):
-    """The Tornado application with the body limit in front of the routing."""
+    """The Tornado application with the body limit in front of the routing, and its routes found in
+    one regular-expression match (server/web/routing.py)."""
+
+    _index: RouteIndex | None = None
+
+    def find_handler(self, request, **kwargs):
+        rules = self.wildcard_router.rules
+        index = self._index
+        if index is None or index.size != len(rules):  # built on first use, again if routes were added
+            index = self._index = RouteIndex(rules)
+        hit = index.find(request)
+        if hit is not None:
+            rule, params = hit
+            if rule.target_kwargs:
+                params["target_kwargs"] = rule.target_kwargs
+            delegate = self.wildcard_router.get_target_delegate(rule.target, request, **params)
+            if delegate is not None:
+                return delegate
+        return super().find_handler(request, **kwargs)
 
     def start_request(self, server_conn, request_conn):
         _contract_header_errors(request_conn)
