@@ -49,11 +49,22 @@ def count_statements(source) -> None:
     _statements.source = source
 
 
+# the labelled children of a (route, method, status): looking them up costs more than counting
+_CHILDREN: dict[tuple[str, str, int], tuple] = {}
+
+
 def observe(route: str, method: str, status: int, seconds: float) -> None:
-    REQUESTS.labels(route, method, str(status)).inc()
-    LATENCY.labels(route, method).observe(seconds)
-    if status >= 500:
-        ERRORS.labels(route, method).inc()
+    key = (route, method, status)
+    children = _CHILDREN.get(key)
+    if children is None:
+        if len(_CHILDREN) >= 10_000:
+            _CHILDREN.clear()
+        children = _CHILDREN[key] = (REQUESTS.labels(route, method, str(status)), LATENCY.labels(route, method),
+                                     ERRORS.labels(route, method) if status >= 500 else None)
+    children[0].inc()
+    children[1].observe(seconds)
+    if children[2] is not None:
+        children[2].inc()
 
 
 def render() -> bytes:
