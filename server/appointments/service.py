@@ -85,8 +85,10 @@ _USE_SUBSCRIPTION = Query(wechat_subscriptions.update().where(
 
 _FROM_WINDOW, _TO_WINDOW, _MINE = windows.alias("from_window"), windows.alias("to_window"), windows.alias("mine")
 # the history with the names of the windows a forward moved between, in one query
+# what `view` shows of a history entry (and its id, to take each entry once)
+_HISTORY_COLUMNS = ("id", "action", "actor_name", "opinion", "created_at")
 _HISTORY_NAMED = Query(
-    sa.select(appointment_history, _FROM_WINDOW.c.name.label("from_window_name"),
+    sa.select(*[appointment_history.c[c] for c in _HISTORY_COLUMNS], _FROM_WINDOW.c.name.label("from_window_name"),
               _TO_WINDOW.c.name.label("to_window_name"))
     .select_from(appointment_history.outerjoin(_FROM_WINDOW, _FROM_WINDOW.c.id == appointment_history.c.from_window_id)
                  .outerjoin(_TO_WINDOW, _TO_WINDOW.c.id == appointment_history.c.to_window_id))
@@ -115,7 +117,7 @@ _ACTION_READ = Query(
                         .select_from(window_staff.join(_MINE, _MINE.c.id == window_staff.c.window_id))
                         .where(window_staff.c.account_id == sa.bindparam("me"),
                                sa.or_(_MINE.c.id == windows.c.id, _MINE.c.is_city.is_(True)))).label("in_scope"),
-              *[c.label(f"h_{c.name}") for c in appointment_history.c],
+              *[appointment_history.c[c].label(f"h_{c}") for c in _HISTORY_COLUMNS],
               _FROM_WINDOW.c.name.label("h_from_window_name"), _TO_WINDOW.c.name.label("h_to_window_name"))
     .select_from(services.join(windows, windows.c.id == sa.bindparam("w")).join(accounts, accounts.c.id == sa.bindparam("h"))
                  .outerjoin(_TARGET, _TARGET.c.id == sa.bindparam("to"))
