@@ -506,16 +506,9 @@ class MysqlDatabase(_Autocommit):
         conn.close()
         return DatabaseUnavailable(f"no answer to a {what} within {self.timeout} s")
 
-    async def bounded(self, conn, what: str, bound: _Bound) -> None:
-        """BEGIN, COMMIT or ROLLBACK on `conn`, bounded like a statement."""
-        try:
-            with bound:
-                await getattr(conn, what.lower())()
-        except TimeoutError as exc:
-            raise self.timed_out(conn, what) from exc
-
     async def control(self, conn, what: str, bound: _Bound) -> None:
-        """BEGIN or COMMIT: bounded, and any failure of the server on it answered as DatabaseUnavailable."""
+        """BEGIN, COMMIT or ROLLBACK on `conn`: bounded like a statement, and any failure of the server
+        on it answered as DatabaseUnavailable."""
         try:
             with bound:
                 await getattr(conn, what.lower())()
@@ -550,7 +543,6 @@ class MysqlDatabase(_Autocommit):
             self.pool.close()
             await self.pool.wait_closed()
             self.pool = None
-
 
     async def _acquire(self, bound: _Bound):
         """A pooled connection and its gate turn, both waited for in bounded time."""
@@ -628,7 +620,7 @@ class _MysqlUse:
                 kept = True
             elif self.transactional and not conn.closed:
                 with contextlib.suppress(Exception):
-                    await db.bounded(conn, "ROLLBACK", self.bound)
+                    await db.control(conn, "ROLLBACK", self.bound)
         finally:
             if not kept:
                 self._discard()
