@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 
-.PHONY: run test test-py lint schema migrate worker bench clean
+.PHONY: run test test-py lint schema migrate worker bench bench-icount clean
 .PHONY: h5 test-h5 test-e2e test-mp deploy-check
 
 # The H5 (h5/): its packages come from package-lock.json (npm ci), its build goes to h5/dist.
@@ -93,6 +93,12 @@ worker: $(STAMP)
 bench: $(STAMP)
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(PY) -m scripts.bench.run
+
+## make bench-icount: the venue scan against the raw aiomysql handler in instructions per request (valgrind's
+## callgrind), a ratio that does not move with the machine's load (docs/benchmarks.md). About 4 minutes.
+bench-icount: $(STAMP)
+	@command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; } || { echo "make bench-icount needs valgrind: apt-get install valgrind"; exit 1; }
+	$(PY) -m scripts.bench.icount
 
 ## make deploy-check: the production shape on this machine (deploy/, docs/deploy.md): its own MariaDB database,
 ## an S3-compatible store (moto), two server processes, a worker and nginx on loopback; checks through nginx, a rolling
