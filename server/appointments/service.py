@@ -103,35 +103,45 @@ _REF_COLUMNS = {
     "target": (_TARGET, _WINDOW_COLUMNS),
     "holder": (accounts, ("id", "name", "phone")),
 }
-# What a clerk's action needs besides the locked row, in one (non-locking) read, one row per history
-# entry: the service, the window, the forward's target window (`to`, else NULL) and whether it handles
-# the service, the holder, whether the holder allowed a WeChat message, whether the clerk sees the
-# window (a window of their own, or the city window), and the history with its windows' names
-_ACTION_READ = Query(
-    sa.select(*[t.c[c].label(f"{k}_{c}") for k, (t, cols) in _REF_COLUMNS.items() for c in cols],
-              sa.exists(sa.select(window_services.c.window_id).where(
-                  window_services.c.window_id == _TARGET.c.id,
-                  window_services.c.service_id == services.c.id)).label("target_handles"),
-              wechat_subscriptions.c.remaining.label("sub_remaining"), wechat_bindings.c.openid.label("sub_openid"),
-              sa.exists(sa.select(window_staff.c.window_id)
-                        .select_from(window_staff.join(_MINE, _MINE.c.id == window_staff.c.window_id))
-                        .where(window_staff.c.account_id == sa.bindparam("me"),
-                               sa.or_(_MINE.c.id == windows.c.id, _MINE.c.is_city.is_(True)))).label("in_scope"),
-              *[appointment_history.c[c].label(f"h_{c}") for c in _HISTORY_COLUMNS],
-              _FROM_WINDOW.c.name.label("h_from_window_name"), _TO_WINDOW.c.name.label("h_to_window_name"))
-    .select_from(services.join(windows, windows.c.id == sa.bindparam("w")).join(accounts, accounts.c.id == sa.bindparam("h"))
-                 .outerjoin(_TARGET, _TARGET.c.id == sa.bindparam("to"))
-                 .outerjoin(wechat_subscriptions, sa.and_(wechat_subscriptions.c.account_id == accounts.c.id,
-                                                          wechat_subscriptions.c.template == SUBSCRIBE_TEMPLATE,
-                                                          wechat_subscriptions.c.remaining > 0))
-                 .outerjoin(wechat_bindings, sa.and_(wechat_bindings.c.account_id == accounts.c.id,
-                                                     wechat_bindings.c.app_id == sa.bindparam("app_id")))
-                 .outerjoin(appointment_history, appointment_history.c.appointment_id == sa.bindparam("id"))
-                 .outerjoin(_FROM_WINDOW, _FROM_WINDOW.c.id == appointment_history.c.from_window_id)
-                 .outerjoin(_TO_WINDOW, _TO_WINDOW.c.id == appointment_history.c.to_window_id))
-    .where(services.c.id == sa.bindparam("s"))
-    .order_by(appointment_history.c.id)
-)
+_TARGET_HANDLES = sa.exists(sa.select(window_services.c.window_id).where(
+    window_services.c.window_id == _TARGET.c.id, window_services.c.service_id == services.c.id)).label("target_handles")
+
+
+@functools.cache
+def _action_read(forward: bool) -> Query:
+    """What a clerk's action needs besides the locked row, in one (non-locking) read, one row per
+    history entry: the service, the window, the holder, whether the holder allowed a WeChat message,
+    whether the clerk sees the window (a window of their own, or the city window), and the history with
+    its windows' names; a forward also its target window (`to`) and whether it handles the service.
+    Two shapes, each compiled once: the driver parses a descriptor for every column of a result."""
+    refs = [(k, t, cols) for k, (t, cols) in _REF_COLUMNS.items() if forward or k != "target"]
+    joined = services.join(windows, windows.c.id == sa.bindparam("w")).join(accounts, accounts.c.id == sa.bindparam("h"))
+    if forward:
+        joined = joined.outerjoin(_TARGET, _TARGET.c.id == sa.bindparam("to"))
+    return Query(
+        sa.select(*[t.c[c].label(f"{k}_{c}") for k, t, cols in refs for c in cols],
+                  *([_TARGET_HANDLES] if forward else []),
+                  wechat_subscriptions.c.remaining.label("sub_remaining"), wechat_bindings.c.openid.label("sub_openid"),
+                  sa.exists(sa.select(window_staff.c.window_id)
+                            .select_from(window_staff.join(_MINE, _MINE.c.id == window_staff.c.window_id))
+                            .where(window_staff.c.account_id == sa.bindparam("me"),
+                                   sa.or_(_MINE.c.id == windows.c.id, _MINE.c.is_city.is_(True)))).label("in_scope"),
+                  *[appointment_history.c[c].label(f"h_{c}") for c in _HISTORY_COLUMNS],
+                  _FROM_WINDOW.c.name.label("h_from_window_name"), _TO_WINDOW.c.name.label("h_to_window_name"))
+        .select_from(joined
+                     .outerjoin(wechat_subscriptions, sa.and_(wechat_subscriptions.c.account_id == accounts.c.id,
+                                                              wechat_subscriptions.c.template == SUBSCRIBE_TEMPLATE,
+                                                              wechat_subscriptions.c.remaining > 0))
+                     .outerjoin(wechat_bindings, sa.and_(wechat_bindings.c.account_id == accounts.c.id,
+                                                         wechat_bindings.c.app_id == sa.bindparam("app_id")))
+                     .outerjoin(appointment_history, appointment_history.c.appointment_id == sa.bindparam("id"))
+                     .outerjoin(_FROM_WINDOW, _FROM_WINDOW.c.id == appointment_history.c.from_window_id)
+                     .outerjoin(_TO_WINDOW, _TO_WINDOW.c.id == appointment_history.c.to_window_id))
+        .where(services.c.id == sa.bindparam("s"))
+        .order_by(appointment_history.c.id)
+    )
+
+
 # work arrived at a window: one SMS to each of its clerks, written in one statement
 _WORK_ARRIVED = Query(outbox_table.insert().from_select(
     ["channel", "recipient", "template", "params", "status", "attempts", "next_attempt_at", "created_at"],
@@ -146,7 +156,7 @@ _WORK_ARRIVED = Query(outbox_table.insert().from_select(
 def _split_action_read(rows: list[dict]) -> tuple[dict, dict, list[dict]]:
     """(the first row, its parts as dicts by name, the history entries once each)."""
     first = rows[0]
-    held = {k: {c: first[f"{k}_{c}"] for c in cols} for k, (_, cols) in _REF_COLUMNS.items()}
+    held = {k: {c: first[f"{k}_{c}"] for c in cols} for k, (_, cols) in _REF_COLUMNS.items() if f"{k}_id" in first}
     history, seen = [], set()
     for r in rows:  # a holder bound twice to the app repeats each entry
         if r["h_id"] is not None and r["h_id"] not in seen:
@@ -489,10 +499,10 @@ async def staff_action(deps, principal, appt_id: int, *, action: str, opinion: s
     cal = await workcal.current(deps.db)
     async with deps.db.transaction() as tx:
         appt = await tx.fetchone(_APPT_LOCK, {"id": appt_id})
-        rows = appt and await tx.fetchall(_ACTION_READ, {
+        forward = action == "forward"
+        rows = appt and await tx.fetchall(_action_read(forward), {
             "id": appt_id, "s": appt["service_id"], "w": appt["window_id"], "h": appt["holder_id"],
-            "to": to_window_id if action == "forward" else None, "me": principal.id,
-            "app_id": deps.config.wechat_mp_app_id})
+            "to": to_window_id if forward else None, "me": principal.id, "app_id": deps.config.wechat_mp_app_id})
         # a clerk reaches the appointment only through a window of their own (the city window: all)
         if not rows or not (admin or (principal.has("window_staff") and rows[0]["in_scope"])):
             raise errors.NotFound("预约不存在")
@@ -511,7 +521,7 @@ async def staff_action(deps, principal, appt_id: int, *, action: str, opinion: s
         deadline = deadline_for(to_status, service, now, cal)
         values: dict = dict(status=to_status, deadline_at=deadline, updated_at=now)
         target = old_window
-        if action == "forward":
+        if forward:
             if to_window_id == appt["window_id"]:
                 raise errors.field_error("to_window_id", "不能转办给本窗口")
             target = parts["target"] if refs["target_id"] is not None else None  # read with the rest
@@ -522,21 +532,21 @@ async def staff_action(deps, principal, appt_id: int, *, action: str, opinion: s
             values.update(window_id=to_window_id, district=target["district"])
         if action == "complete":
             values["completed_at"] = now
-        await tx.execute(_staff_update(action == "forward", action == "complete"),
+        await tx.execute(_staff_update(forward, action == "complete"),
                          {"id": appt_id, "to": to_status, "deadline": deadline, "now": now,
                           "w": values.get("window_id"), "d": values.get("district")})
         await _history(tx, appt_id, action, principal.id, principal.name, opinion, appt["status"], to_status, now,
-                       from_window=appt["window_id"] if action == "forward" else None,
-                       to_window=to_window_id if action == "forward" else None)
+                       from_window=appt["window_id"] if forward else None,
+                       to_window=to_window_id if forward else None)
         # the row as written, built from the one held under the lock (no second read)
         appt = {**appt, **values, "version": appt["version"] + 1}
         await _notify_holder(tx, appt, holder, sub, service, action, opinion, now)
-        if action == "forward":
+        if forward:
             await _notify_window(tx, target, service, now)
         await events.record(tx, event.appointment_updated(appt, old_window["id"], target["id"]), now=now)
         history.append({"action": action, "actor_name": principal.name, "opinion": opinion, "created_at": now,
-                        "from_window_name": old_window["name"] if action == "forward" else None,
-                        "to_window_name": target["name"] if action == "forward" else None})
+                        "from_window_name": old_window["name"] if forward else None,
+                        "to_window_name": target["name"] if forward else None})
         # no rating yet: staff act only before completion
         out = await view(tx, appt, now, deps.upload_links, for_staff=True, service=service, window=target,
                          holder=holder, history=history, unrated=True)
